@@ -1,0 +1,12 @@
+#pragma once
+// Subcommands of the perfplan executable. Each returns the process exit code; bad input throws
+// perfplan::InputError (or a program_options error), caught in main().
+#include <string>
+#include <vector>
+
+namespace perfplan::cli {
+
+int run_model_command(const std::vector<std::string>& args);
+int run_models_command(const std::vector<std::string>& args);
+
+}  // namespace perfplan::cli

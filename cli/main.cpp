@@ -1,0 +1,51 @@
+// The perfplan executable: dispatches subcommands, turns errors into one line and an exit code.
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include <boost/program_options/errors.hpp>
+
+#include "commands.hpp"
+#include "perfplan/model/input_error.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: perfplan <command> [options]\n"
+    "commands:\n"
+    "  model <catalog-name|config.json>  parameters, FLOPs, activation memory and the operators of\n"
+    "                                    one training step (perfplan model --help)\n"
+    "  models                            list the built-in catalog\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  try {
+    if (command == "model") return perfplan::cli::run_model_command(args);
+    if (command == "models") return perfplan::cli::run_models_command(args);
+    if (command == "--version" || command == "version") {
+      std::printf("perfplan %s\n", PERFPLAN_VERSION);
+      return 0;
+    }
+    std::fprintf(stderr, "perfplan: unknown command '%s'\n%s", command.c_str(), kUsage);
+    return 2;
+  } catch (const perfplan::InputError& e) {
+    std::fprintf(stderr, "perfplan: error: %s\n", e.what());
+    return 1;
+  } catch (const boost::program_options::error& e) {
+    std::fprintf(stderr, "perfplan %s: %s (see perfplan %s --help)\n", command.c_str(), e.what(),
+                 command.c_str());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "perfplan: internal error: %s\n", e.what());
+    return 3;
+  }
+}

@@ -1,0 +1,82 @@
+#pragma once
+// One operator of a training step on one GPU: its shape, work, memory and the communication it
+// implies. Times are not here: the predictor turns these into seconds.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace perfplan::model {
+
+enum class OpKind {
+  kEmbedding,
+  kGemm,         // one matrix multiply with weights
+  kGroupedGemm,  // the local experts' GEMMs, one per expert
+  kBatchedGemm,  // weight-free batched GEMM (unfused attention scores / context)
+  kAttention,    // fused attention core (FlashAttention)
+  kSoftmax,
+  kDropout,
+  kNorm,
+  kActivation,
+  kElementwise,  // residual adds, bias, sink and gate arithmetic
+  kRotary,
+  kRouter,       // top-k selection over router logits
+  kPermute,      // MoE token dispatch / combine (gather-scatter)
+  kLoss,
+};
+std::string to_string(OpKind kind);
+
+enum class CommKind { kAllReduce, kAllGather, kReduceScatter, kAllToAll, kRingExchange };
+std::string to_string(CommKind kind);
+
+// Which process group a collective runs in.
+enum class CommGroup { kTp, kCp, kEp, kEtp };
+std::string to_string(CommGroup group);
+
+enum class Pass { kForward, kBackward };
+std::string to_string(Pass pass);
+
+// A collective an operator implies. `bytes` is the size of the full buffer in the NCCL-tests
+// sense: the all-reduce buffer, the all-gather output, the reduce-scatter input, the all-to-all
+// send buffer of this rank; for a CP ring exchange, everything this rank sends over the ring.
+struct Communication {
+  CommKind kind = CommKind::kAllReduce;
+  CommGroup group = CommGroup::kTp;
+  int64_t group_size = 1;
+  Pass pass = Pass::kForward;
+  double bytes = 0;
+};
+
+// GEMM shape on one GPU: `count` independent (m x k) * (k x n) products.
+struct GemmShape {
+  int64_t m = 0;
+  int64_t n = 0;
+  int64_t k = 0;
+  int64_t count = 1;
+};
+
+struct Operator {
+  std::string name;
+  OpKind kind = OpKind::kElementwise;
+  std::optional<GemmShape> gemm;
+  // FLOPs on this GPU under the dense convention used for MFU (GEMM = 2mnk; attention counts the
+  // full s x s score matrix, as Megatron's formula does).
+  double forward_flops = 0;
+  double backward_flops = 0;
+  // Fraction of those FLOPs the kernel actually executes (causal attention skips the masked
+  // upper triangle); 1 for everything else.
+  double executed_fraction = 1.0;
+  // HBM bytes read plus written.
+  double forward_bytes = 0;
+  double backward_bytes = 0;
+  int64_t parameters = 0;         // held on this GPU
+  double active_fraction = 1.0;   // of those parameters, the fraction one token uses (experts: k/E)
+  double activation_bytes = 0;    // kept from forward to backward, under the recompute mode
+  bool recomputed = false;        // forward runs again during backward
+  std::vector<Communication> communication;
+
+  double executed_forward_flops() const { return forward_flops * executed_fraction; }
+  double executed_backward_flops() const { return backward_flops * executed_fraction; }
+};
+
+}  // namespace perfplan::model

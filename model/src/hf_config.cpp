@@ -1,0 +1,311 @@
+#include "perfplan/model/hf_config.hpp"
+
+#include <algorithm>
+#include <initializer_list>
+
+#include "json_file.hpp"
+#include "perfplan/model/input_error.hpp"
+
+namespace perfplan::model {
+namespace {
+
+using nlohmann::json;
+
+// Typed access to config keys with errors that say file, key, value and what is accepted.
+class ConfigReader {
+ public:
+  ConfigReader(const json& config, std::string origin, std::string model_type)
+      : config_(config), origin_(std::move(origin)), model_type_(std::move(model_type)) {}
+
+  // The first of `keys` present and not null, else nullptr.
+  const json* find(std::initializer_list<const char*> keys, std::string* found_key = nullptr) const {
+    for (const char* key : keys) {
+      auto it = config_.find(key);
+      if (it != config_.end() && !it->is_null()) {
+        if (found_key) *found_key = key;
+        return &*it;
+      }
+    }
+    return nullptr;
+  }
+
+  int64_t required_int(std::initializer_list<const char*> keys) const {
+    std::string key;
+    const json* value = find(keys, &key);
+    if (!value) {
+      throw InputError(origin_ + ": key '" + *keys.begin() + "' is missing (required for model_type '" +
+                       model_type_ + "')");
+    }
+    return to_int(*value, key);
+  }
+
+  int64_t optional_int(std::initializer_list<const char*> keys, int64_t fallback) const {
+    std::string key;
+    const json* value = find(keys, &key);
+    return value ? to_int(*value, key) : fallback;
+  }
+
+  bool optional_bool(const char* key, bool fallback) const {
+    const json* value = find({key});
+    if (!value) return fallback;
+    if (!value->is_boolean()) fail(key, *value, "true or false");
+    return value->get<bool>();
+  }
+
+  double optional_probability(const char* key, double fallback) const {
+    const json* value = find({key});
+    if (!value) return fallback;
+    if (!value->is_number()) fail(key, *value, "a number in [0, 1)");
+    const double p = value->get<double>();
+    if (p < 0.0 || p >= 1.0) fail(key, *value, "a number in [0, 1)");
+    return p;
+  }
+
+  // Whether string key equals `expected`; `fallback` when the key is absent.
+  bool optional_str_equals(const char* key, const std::string& expected, bool fallback) const {
+    const json* value = find({key});
+    if (!value) return fallback;
+    if (!value->is_string()) fail(key, *value, "a string");
+    return value->get<std::string>() == expected;
+  }
+
+  std::vector<int64_t> optional_int_list(const char* key) const {
+    std::vector<int64_t> out;
+    const json* value = find({key});
+    if (!value) return out;
+    if (!value->is_array()) fail(key, *value, "a list of layer indices");
+    for (const auto& item : *value) {
+      if (!item.is_number_integer()) fail(key, *value, "a list of layer indices");
+      out.push_back(item.get<int64_t>());
+    }
+    return out;
+  }
+
+  std::vector<std::string> optional_string_list(const char* key) const {
+    std::vector<std::string> out;
+    const json* value = find({key});
+    if (!value) return out;
+    if (!value->is_array()) fail(key, *value, "a list of strings");
+    for (const auto& item : *value) {
+      if (!item.is_string()) fail(key, *value, "a list of strings");
+      out.push_back(item.get<std::string>());
+    }
+    return out;
+  }
+
+  [[noreturn]] void fail(const std::string& key, const json& value, const std::string& accepted) const {
+    throw InputError(origin_ + ": key '" + key + "' = " + value.dump() + " is invalid; expected " +
+                     accepted);
+  }
+
+  const std::string& origin() const { return origin_; }
+
+ private:
+  int64_t to_int(const json& value, const std::string& key) const {
+    if (value.is_number_integer()) return value.get<int64_t>();
+    // Some configs write integers as 4096.0.
+    if (value.is_number_float()) {
+      const double d = value.get<double>();
+      if (d == static_cast<double>(static_cast<int64_t>(d))) return static_cast<int64_t>(d);
+    }
+    fail(key, value, "an integer");
+  }
+
+  const json& config_;
+  std::string origin_;
+  std::string model_type_;
+};
+
+void read_attention_common(const ConfigReader& r, Architecture& a) {
+  a.hidden_size = r.required_int({"hidden_size", "n_embd", "d_model"});
+  a.num_layers = r.required_int({"num_hidden_layers", "n_layer", "num_layers"});
+  a.num_attention_heads = r.required_int({"num_attention_heads", "n_head"});
+  a.num_kv_heads = r.optional_int({"num_key_value_heads"}, a.num_attention_heads);
+  a.vocab_size = r.required_int({"vocab_size"});
+  a.max_position_embeddings = r.optional_int({"max_position_embeddings", "n_positions"}, 0);
+  if (a.num_attention_heads > 0) {
+    a.head_dim = r.optional_int({"head_dim"}, a.hidden_size / a.num_attention_heads);
+    if (!r.find({"head_dim"}) && a.hidden_size % a.num_attention_heads != 0) {
+      throw InputError(r.origin() + ": hidden_size " + std::to_string(a.hidden_size) +
+                       " is not divisible by num_attention_heads " +
+                       std::to_string(a.num_attention_heads) + " and no head_dim is given");
+    }
+  }
+}
+
+// Llama family: llama, mistral, qwen2, qwen3 (SwiGLU MLP, RMSNorm, rotary positions).
+void read_llama_like(const ConfigReader& r, Architecture& a) {
+  read_attention_common(r, a);
+  a.intermediate_size = r.required_int({"intermediate_size"});
+  a.tie_word_embeddings = r.optional_bool("tie_word_embeddings", false);
+  a.attention_dropout = r.optional_probability("attention_dropout", 0.0);
+  a.attention_bias = r.optional_bool("attention_bias", a.model_type == "qwen2" || a.model_type == "qwen2_moe");
+  a.mlp_bias = r.optional_bool("mlp_bias", false);
+  a.qk_norm = a.model_type == "qwen3" || a.model_type == "qwen3_moe";
+}
+
+void set_sliding_window(const ConfigReader& r, Architecture& a) {
+  const bool uses = r.optional_bool("use_sliding_window", a.model_type == "mistral" ||
+                                                              a.model_type == "mixtral" ||
+                                                              a.model_type == "gpt_oss");
+  const int64_t window = r.optional_int({"sliding_window"}, 0);
+  if (!uses || window <= 0) return;
+  a.sliding_window = window;
+  const auto layer_types = r.optional_string_list("layer_types");
+  if (layer_types.empty()) {
+    a.layer_uses_sliding_window.assign(static_cast<size_t>(a.num_layers), true);
+    return;
+  }
+  if (static_cast<int64_t>(layer_types.size()) != a.num_layers) {
+    throw InputError(r.origin() + ": key 'layer_types' has " + std::to_string(layer_types.size()) +
+                     " entries; expected one per layer (" + std::to_string(a.num_layers) + ")");
+  }
+  for (const auto& type : layer_types) {
+    if (type != "sliding_attention" && type != "full_attention") {
+      throw InputError(r.origin() + ": key 'layer_types' has '" + type +
+                       "'; expected 'sliding_attention' or 'full_attention'");
+    }
+    a.layer_uses_sliding_window.push_back(type == "sliding_attention");
+  }
+}
+
+MoeSpec read_moe(const ConfigReader& r, std::initializer_list<const char*> expert_keys,
+                 std::initializer_list<const char*> width_keys) {
+  MoeSpec moe;
+  moe.num_experts = r.required_int(expert_keys);
+  moe.experts_per_token = r.required_int({"num_experts_per_tok", "experts_per_token"});
+  moe.expert_intermediate_size = r.required_int(width_keys);
+  return moe;
+}
+
+// Layers listed in mlp_only_layers or off the decoder_sparse_step grid are dense (Qwen-MoE).
+std::vector<bool> qwen_moe_layers(const ConfigReader& r, int64_t num_layers) {
+  const int64_t step = r.optional_int({"decoder_sparse_step"}, 1);
+  if (step <= 0) r.fail("decoder_sparse_step", step, "a positive integer");
+  const auto dense_layers = r.optional_int_list("mlp_only_layers");
+  std::vector<bool> out;
+  for (int64_t l = 0; l < num_layers; ++l) {
+    const bool listed_dense = std::find(dense_layers.begin(), dense_layers.end(), l) != dense_layers.end();
+    out.push_back(!listed_dense && (l + 1) % step == 0);
+  }
+  return out;
+}
+
+void read_gpt2(const ConfigReader& r, Architecture& a) {
+  read_attention_common(r, a);
+  if (a.num_kv_heads != a.num_attention_heads) {
+    throw InputError(r.origin() + ": key 'num_key_value_heads' = " + std::to_string(a.num_kv_heads) +
+                     " is invalid for model_type 'gpt2'; GPT-2 style models use full multi-head "
+                     "attention (num_key_value_heads = num_attention_heads = " +
+                     std::to_string(a.num_attention_heads) + ")");
+  }
+  a.intermediate_size = r.optional_int({"intermediate_size", "n_inner"}, 4 * a.hidden_size);
+  a.tie_word_embeddings = r.optional_bool("tie_word_embeddings", true);
+  a.mlp_activation = MlpActivation::kGelu;
+  a.norm = NormKind::kLayerNorm;
+  a.positions = PositionEncoding::kLearned;
+  a.attention_bias = a.attention_output_bias = a.mlp_bias = a.norm_bias = true;
+  a.hidden_dropout = r.optional_probability("resid_pdrop", 0.1);
+  a.attention_dropout = r.optional_probability("attn_pdrop", 0.1);
+  a.embedding_dropout = r.optional_probability("embd_pdrop", 0.1);
+  if (a.max_position_embeddings <= 0) {
+    throw InputError(r.origin() + ": key 'max_position_embeddings' (or 'n_positions') is missing; "
+                     "model_type 'gpt2' learns one position embedding per position");
+  }
+}
+
+void read_deepseek_v3(const ConfigReader& r, Architecture& a) {
+  read_llama_like(r, a);
+  MlaSpec mla;
+  mla.q_lora_rank = r.optional_int({"q_lora_rank"}, 0);
+  mla.kv_lora_rank = r.required_int({"kv_lora_rank"});
+  mla.qk_nope_head_dim = r.required_int({"qk_nope_head_dim"});
+  mla.qk_rope_head_dim = r.required_int({"qk_rope_head_dim"});
+  mla.v_head_dim = r.required_int({"v_head_dim"});
+  a.mla = mla;
+  a.head_dim = mla.qk_nope_head_dim + mla.qk_rope_head_dim;
+  MoeSpec moe = read_moe(r, {"n_routed_experts"}, {"moe_intermediate_size"});
+  moe.num_shared_experts = r.optional_int({"n_shared_experts"}, 0);
+  moe.shared_expert_intermediate_size = moe.num_shared_experts * moe.expert_intermediate_size;
+  moe.router_score_correction_bias = r.optional_str_equals("topk_method", "noaux_tc", true);
+  a.moe = moe;
+  const int64_t first_dense = r.optional_int({"first_k_dense_replace"}, 0);
+  const int64_t freq = r.optional_int({"moe_layer_freq"}, 1);
+  if (first_dense < 0 || first_dense > a.num_layers) {
+    r.fail("first_k_dense_replace", first_dense, "an integer in [0, num_hidden_layers]");
+  }
+  if (freq <= 0) r.fail("moe_layer_freq", freq, "a positive integer");
+  for (int64_t l = 0; l < a.num_layers; ++l) {
+    a.layer_is_moe.push_back(l >= first_dense && l % freq == 0);
+  }
+  a.num_mtp_layers = r.optional_int({"num_nextn_predict_layers"}, 0);
+}
+
+}  // namespace
+
+const std::vector<std::string>& supported_model_types() {
+  static const std::vector<std::string> kTypes = {"gpt2",     "llama",     "mistral",  "qwen2",
+                                                   "qwen3",    "mixtral",   "qwen2_moe", "qwen3_moe",
+                                                   "gpt_oss", "deepseek_v3"};
+  return kTypes;
+}
+
+Architecture architecture_from_hf_config(const json& config, const std::string& origin) {
+  if (!config.is_object()) {
+    throw InputError(origin + ": expected a JSON object with Hugging Face config.json keys");
+  }
+  auto type_it = config.find("model_type");
+  if (type_it == config.end() || !type_it->is_string()) {
+    throw InputError(origin + ": key 'model_type' is missing or not a string");
+  }
+  const std::string model_type = type_it->get<std::string>();
+  const auto& types = supported_model_types();
+  if (std::find(types.begin(), types.end(), model_type) == types.end()) {
+    std::string accepted;
+    for (const auto& t : types) accepted += (accepted.empty() ? "" : ", ") + t;
+    throw InputError(origin + ": model_type '" + model_type + "' is not supported; accepted: " + accepted);
+  }
+  const ConfigReader r(config, origin, model_type);
+  Architecture a;
+  a.model_type = model_type;
+  a.origin = origin;
+  if (model_type == "gpt2") {
+    read_gpt2(r, a);
+  } else if (model_type == "deepseek_v3") {
+    read_deepseek_v3(r, a);
+  } else {
+    read_llama_like(r, a);
+    if (model_type == "mixtral") {
+      a.moe = read_moe(r, {"num_local_experts"}, {"intermediate_size"});
+      a.layer_is_moe.assign(static_cast<size_t>(a.num_layers), true);
+    } else if (model_type == "qwen2_moe" || model_type == "qwen3_moe") {
+      MoeSpec moe = read_moe(r, {"num_experts"}, {"moe_intermediate_size"});
+      moe.shared_expert_intermediate_size = r.optional_int({"shared_expert_intermediate_size"}, 0);
+      moe.num_shared_experts = moe.shared_expert_intermediate_size > 0 ? 1 : 0;
+      moe.shared_expert_gate = model_type == "qwen2_moe" && moe.num_shared_experts > 0;
+      a.moe = moe;
+      a.layer_is_moe = qwen_moe_layers(r, a.num_layers);
+    } else if (model_type == "gpt_oss") {
+      MoeSpec moe = read_moe(r, {"num_local_experts"}, {"intermediate_size"});
+      moe.router_bias = moe.expert_bias = true;
+      a.moe = moe;
+      a.layer_is_moe.assign(static_cast<size_t>(a.num_layers), true);
+      a.attention_bias = r.optional_bool("attention_bias", true);
+      a.attention_output_bias = a.attention_bias;
+      a.attention_sinks = true;
+    }
+    set_sliding_window(r, a);
+  }
+  a.validate();
+  return a;
+}
+
+Architecture parse_hf_config(std::string_view json_text, const std::string& origin) {
+  return architecture_from_hf_config(detail::parse_json_text(json_text, origin), origin);
+}
+
+Architecture load_hf_config(const std::filesystem::path& path) {
+  return architecture_from_hf_config(detail::read_json_file(path), path.string());
+}
+
+}  // namespace perfplan::model

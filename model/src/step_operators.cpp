@@ -1,0 +1,124 @@
+#include "perfplan/model/step_operators.hpp"
+
+#include "op_builder.hpp"
+
+namespace perfplan::model {
+namespace {
+
+using detail::Shard;
+
+std::vector<Operator> residual_tail(const Shard& s, const std::string& block) {
+  std::vector<Operator> ops;
+  const double elements = s.replicated_tokens * static_cast<double>(s.arch.hidden_size);
+  if (s.arch.hidden_dropout > 0.0) {
+    ops.push_back(detail::elementwise_op(block + "_dropout", OpKind::kDropout, s, elements, 2.0, 1.0, elements));
+  }
+  ops.push_back(detail::elementwise_op(block + "_residual", OpKind::kElementwise, s, elements, 1.0, 2.0, 0.0));
+  return ops;
+}
+
+LayerOperators build_layer(const Shard& s, int64_t index, bool moe) {
+  LayerOperators layer;
+  layer.index = index;
+  layer.moe = moe;
+  layer.sliding_window = s.arch.uses_sliding_window(index);
+  layer.ops = detail::attention_ops(s, index);
+  auto append = [&](std::vector<Operator> more) {
+    layer.ops.insert(layer.ops.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+  };
+  append({detail::norm_op("post_attention_norm", s, s.replicated_tokens, static_cast<double>(s.arch.hidden_size))});
+  append(moe ? detail::moe_ops(s) : detail::mlp_ops(s, s.arch.intermediate_size, "", true));
+  append(residual_tail(s, "mlp"));
+
+  if (s.config.recompute == Recompute::kFull) {
+    // Only the layer's input is kept; everything else is recomputed in backward
+    // (Korthikanti et al. 2022, Sec. 5: 2sbh per layer, 2sbh/t with SP).
+    for (auto& op : layer.ops) {
+      op.activation_bytes = 0;
+      op.recomputed = true;
+    }
+    layer.ops.front().activation_bytes =
+        s.replicated_tokens * static_cast<double>(s.arch.hidden_size) * s.activation_bytes;
+  }
+  return layer;
+}
+
+}  // namespace
+
+StepOperators build_step_operators(const Architecture& arch, const StepConfig& config) {
+  validate_sharding(arch, config);
+  const Shard s = detail::make_shard(arch, config);
+  StepOperators step;
+  step.model_name = arch.name;
+  step.config = config;
+  step.embedding = detail::embedding_ops(s);
+  step.layers.reserve(static_cast<size_t>(arch.num_layers));
+  for (int64_t l = 0; l < arch.num_layers; ++l) step.layers.push_back(build_layer(s, l, arch.is_moe_layer(l)));
+  step.head = detail::head_ops(s);
+  for (int64_t m = 0; m < arch.num_mtp_layers; ++m) {
+    // An MTP module: its entry projection, one transformer layer (MoE when the model's last
+    // layer is) and the shared output head.
+    LayerOperators module = build_layer(s, arch.num_layers + m, arch.is_moe_layer(arch.num_layers - 1));
+    auto entry = detail::mtp_entry_ops(s);
+    module.ops.insert(module.ops.begin(), entry.begin(), entry.end());
+    for (Operator op : detail::head_ops(s)) {
+      if (op.name == "lm_head") op.parameters = 0;  // shared with the main model's head
+      op.name = "mtp_" + op.name;
+      module.ops.push_back(op);
+    }
+    step.mtp.push_back(std::move(module));
+  }
+  return step;
+}
+
+void OperatorTotals::add(const Operator& op) {
+  forward_flops += op.forward_flops;
+  backward_flops += op.backward_flops;
+  const double recompute = op.recomputed ? op.forward_flops : 0.0;
+  recompute_flops += recompute;
+  executed_flops += (op.forward_flops + op.backward_flops + recompute) * op.executed_fraction;
+  forward_bytes += op.forward_bytes;
+  backward_bytes += op.backward_bytes;
+  parameters += static_cast<double>(op.parameters);
+  active_parameters += static_cast<double>(op.parameters) * op.active_fraction;
+  activation_bytes += op.activation_bytes;
+  for (const auto& comm : op.communication) communication_bytes += comm.bytes;
+  operator_count += 1;
+}
+
+void OperatorTotals::add(const OperatorTotals& o) {
+  forward_flops += o.forward_flops;
+  backward_flops += o.backward_flops;
+  recompute_flops += o.recompute_flops;
+  executed_flops += o.executed_flops;
+  forward_bytes += o.forward_bytes;
+  backward_bytes += o.backward_bytes;
+  parameters += o.parameters;
+  active_parameters += o.active_parameters;
+  activation_bytes += o.activation_bytes;
+  communication_bytes += o.communication_bytes;
+  operator_count += o.operator_count;
+}
+
+OperatorTotals totals(const std::vector<Operator>& ops) {
+  OperatorTotals t;
+  for (const auto& op : ops) t.add(op);
+  return t;
+}
+
+OperatorTotals totals(const LayerOperators& layer) { return totals(layer.ops); }
+
+OperatorTotals step_totals(const StepOperators& step) {
+  OperatorTotals t = totals(step.embedding);
+  for (const auto& layer : step.layers) t.add(totals(layer));
+  t.add(totals(step.head));
+  return t;
+}
+
+OperatorTotals mtp_totals(const StepOperators& step) {
+  OperatorTotals t;
+  for (const auto& module : step.mtp) t.add(totals(module));
+  return t;
+}
+
+}  // namespace perfplan::model
