@@ -42,7 +42,8 @@ json ops_json(const std::vector<model::Operator>& ops) {
 json layers_json(const std::vector<model::LayerOperators>& layers) {
   json out = json::array();
   for (const auto& layer : layers) {
-    out.push_back({{"index", layer.index},
+    out.push_back({{"first_index", layer.first_index},
+                   {"count", layer.count},
                    {"moe", layer.moe},
                    {"sliding_window", layer.sliding_window},
                    {"activation_bytes", model::totals(layer).activation_bytes},
@@ -89,7 +90,8 @@ std::string render_model_json(const ModelReport& r, const std::string& version) 
                      {"activation_bytes", r.totals.activation_bytes},
                      {"communication_bytes", r.totals.communication_bytes}};
   doc["embedding"] = ops_json(r.step.embedding);
-  doc["layers"] = layers_json(r.step.layers);
+  doc["layer_kinds"] = layers_json(r.step.layer_kinds);
+  doc["layer_kind"] = r.step.layer_kind;
   doc["head"] = ops_json(r.step.head);
   doc["mtp"] = layers_json(r.step.mtp);
   return doc.dump(2) + "\n";

@@ -1,5 +1,4 @@
 // Text rendering of `perfplan model`.
-#include <map>
 #include <string>
 
 #include <fmt/format.h>
@@ -98,22 +97,21 @@ std::string render_model_text(const ModelReport& r) {
   out += fmt::format("  executed FLOPs       {:>12.3f} TFLOP   (causal attention skips masked blocks)\n",
                      r.totals.executed_flops / 1e12);
   double layers_bytes = 0;
-  for (const auto& layer : r.step.layers) layers_bytes += model::totals(layer).activation_bytes;
+  for (const auto& kind : r.step.layer_kinds) {
+    layers_bytes += model::totals(kind).activation_bytes * static_cast<double>(kind.count);
+  }
   out += fmt::format("  activations, layers  {:>12.3f} GiB   ({:.2f} MiB per layer on average)\n",
-                     layers_bytes / kGiB, layers_bytes / kMiB / static_cast<double>(r.step.layers.size()));
+                     layers_bytes / kGiB, layers_bytes / kMiB / static_cast<double>(r.step.num_layers()));
   out += fmt::format("  activations, total   {:>12.3f} GiB   (with embedding and head)\n",
                      r.totals.activation_bytes / kGiB);
 
   out += "\nembedding\n";
   append_table(out, r.step.embedding);
   // One table per distinct kind of layer.
-  std::map<std::pair<bool, bool>, std::vector<int64_t>> kinds;
-  for (const auto& layer : r.step.layers) kinds[{layer.moe, layer.sliding_window}].push_back(layer.index);
-  for (const auto& [key, indices] : kinds) {
-    const auto& layer = r.step.layers[static_cast<size_t>(indices.front())];
-    out += fmt::format("\nlayer {} ({}; {} of {} layers are like it)\n", layer.index, layer_label(layer),
-                       indices.size(), r.step.layers.size());
-    append_table(out, layer.ops);
+  for (const auto& kind : r.step.layer_kinds) {
+    out += fmt::format("\nlayer {} ({}; {} of {} layers are like it)\n", kind.first_index, layer_label(kind),
+                       kind.count, r.step.num_layers());
+    append_table(out, kind.ops);
   }
   out += "\nhead\n";
   append_table(out, r.step.head);

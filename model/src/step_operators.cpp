@@ -19,7 +19,8 @@ std::vector<Operator> residual_tail(const Shard& s, const std::string& block) {
 
 LayerOperators build_layer(const Shard& s, int64_t index, bool moe) {
   LayerOperators layer;
-  layer.index = index;
+  layer.first_index = index;
+  layer.count = 1;
   layer.moe = moe;
   layer.sliding_window = s.arch.uses_sliding_window(index);
   layer.ops = detail::attention_ops(s, index);
@@ -52,8 +53,22 @@ StepOperators build_step_operators(const Architecture& arch, const StepConfig& c
   step.model_name = arch.name;
   step.config = config;
   step.embedding = detail::embedding_ops(s);
-  step.layers.reserve(static_cast<size_t>(arch.num_layers));
-  for (int64_t l = 0; l < arch.num_layers; ++l) step.layers.push_back(build_layer(s, l, arch.is_moe_layer(l)));
+  step.layer_kind.reserve(static_cast<size_t>(arch.num_layers));
+  for (int64_t l = 0; l < arch.num_layers; ++l) {
+    const bool moe = arch.is_moe_layer(l);
+    const bool sliding = arch.uses_sliding_window(l);
+    size_t kind = 0;
+    while (kind < step.layer_kinds.size() &&
+           (step.layer_kinds[kind].moe != moe || step.layer_kinds[kind].sliding_window != sliding)) {
+      ++kind;
+    }
+    if (kind == step.layer_kinds.size()) {
+      step.layer_kinds.push_back(build_layer(s, l, moe));
+    } else {
+      step.layer_kinds[kind].count += 1;
+    }
+    step.layer_kind.push_back(static_cast<int32_t>(kind));
+  }
   step.head = detail::head_ops(s);
   for (int64_t m = 0; m < arch.num_mtp_layers; ++m) {
     // An MTP module: its entry projection, one transformer layer (MoE when the model's last
@@ -86,18 +101,18 @@ void OperatorTotals::add(const Operator& op) {
   operator_count += 1;
 }
 
-void OperatorTotals::add(const OperatorTotals& o) {
-  forward_flops += o.forward_flops;
-  backward_flops += o.backward_flops;
-  recompute_flops += o.recompute_flops;
-  executed_flops += o.executed_flops;
-  forward_bytes += o.forward_bytes;
-  backward_bytes += o.backward_bytes;
-  parameters += o.parameters;
-  active_parameters += o.active_parameters;
-  activation_bytes += o.activation_bytes;
-  communication_bytes += o.communication_bytes;
-  operator_count += o.operator_count;
+void OperatorTotals::add(const OperatorTotals& o, double times) {
+  forward_flops += times * o.forward_flops;
+  backward_flops += times * o.backward_flops;
+  recompute_flops += times * o.recompute_flops;
+  executed_flops += times * o.executed_flops;
+  forward_bytes += times * o.forward_bytes;
+  backward_bytes += times * o.backward_bytes;
+  parameters += times * o.parameters;
+  active_parameters += times * o.active_parameters;
+  activation_bytes += times * o.activation_bytes;
+  communication_bytes += times * o.communication_bytes;
+  operator_count += static_cast<int64_t>(times) * o.operator_count;
 }
 
 OperatorTotals totals(const std::vector<Operator>& ops) {
@@ -110,14 +125,14 @@ OperatorTotals totals(const LayerOperators& layer) { return totals(layer.ops); }
 
 OperatorTotals step_totals(const StepOperators& step) {
   OperatorTotals t = totals(step.embedding);
-  for (const auto& layer : step.layers) t.add(totals(layer));
+  for (const auto& kind : step.layer_kinds) t.add(totals(kind), static_cast<double>(kind.count));
   t.add(totals(step.head));
   return t;
 }
 
 OperatorTotals mtp_totals(const StepOperators& step) {
   OperatorTotals t;
-  for (const auto& module : step.mtp) t.add(totals(module));
+  for (const auto& module : step.mtp) t.add(totals(module), static_cast<double>(module.count));
   return t;
 }
 
