@@ -29,7 +29,7 @@ double layer_bytes(const Architecture& a, int64_t tp, bool sp, Recompute recompu
   c.sequence_parallel = sp;
   c.recompute = recompute;
   c.attention = AttentionKernel::kUnfused;
-  return totals(build_step_operators(a, c).layers[10]).activation_bytes;
+  return totals(build_step_operators(a, c).layer(10)).activation_bytes;
 }
 
 }  // namespace
@@ -67,7 +67,7 @@ TEST_CASE("Flash attention keeps Q, K, V and the softmax statistics, never the s
   // Llama layer (no dropout): input norm 2Th, QKV input 2Th, Q,K,V 2T(h + 2kv), LSE 4 T a,
   // o_proj input 2Th, post norm 2Th, gate/up input 2Th, SwiGLU input 2*2Tf, down input 2Tf.
   const double expected = 2 * T * h * 5 + 2 * T * (h + 2 * kv) + 4 * T * 32 + 2 * 2 * T * f + 2 * T * f;
-  CHECK(totals(build_step_operators(a, c).layers[0]).activation_bytes == doctest::Approx(expected));
+  CHECK(totals(build_step_operators(a, c).layer(0)).activation_bytes == doctest::Approx(expected));
 }
 
 TEST_CASE("Context parallelism divides every activation of a layer by cp") {
@@ -76,8 +76,8 @@ TEST_CASE("Context parallelism divides every activation of a layer by cp") {
   c.seq_len = 8192;
   c.tp = 8;
   c.sequence_parallel = true;
-  const double one = totals(build_step_operators(a, c).layers[0]).activation_bytes;
+  const double one = totals(build_step_operators(a, c).layer(0)).activation_bytes;
   c.cp = 4;
-  const double four = totals(build_step_operators(a, c).layers[0]).activation_bytes;
+  const double four = totals(build_step_operators(a, c).layer(0)).activation_bytes;
   CHECK(four == doctest::Approx(one / 4.0));
 }

@@ -38,7 +38,7 @@ TEST_CASE("Llama-3.1-70B on TP 8 with SP: GEMM shapes per GPU") {
   c.tp = 8;
   c.sequence_parallel = true;
   const auto step = build_step_operators(arch("llama-3.1-70b"), c);
-  const auto& ops = step.layers[0].ops;
+  const auto& ops = step.layer(0).ops;
   // 64 query heads and 8 KV heads of 128 over 8 ranks: 8 + 2 * 1 heads per rank.
   const auto& qkv = find_op(ops, "qkv_proj");
   CHECK(qkv.gemm->m == 8192);
@@ -65,12 +65,12 @@ TEST_CASE("TP without SP: all-reduce after the row-parallel GEMMs, of b*s*h elem
   c.micro_batch_size = 2;
   c.tp = 4;
   const auto step = build_step_operators(arch("llama-3.1-8b"), c);
-  const auto& down = find_op(step.layers[3].ops, "down_proj");
+  const auto& down = find_op(step.layer(3).ops, "down_proj");
   REQUIRE(down.communication.size() == 1);
   CHECK(down.communication[0].kind == CommKind::kAllReduce);
   CHECK(down.communication[0].pass == Pass::kForward);
   CHECK(down.communication[0].bytes == doctest::Approx(2.0 * 4096 * 4096 * 2));
-  const auto& qkv = find_op(step.layers[3].ops, "qkv_proj");
+  const auto& qkv = find_op(step.layer(3).ops, "qkv_proj");
   CHECK(qkv.communication[0].kind == CommKind::kAllReduce);
   CHECK(qkv.communication[0].pass == Pass::kBackward);
 }
@@ -80,8 +80,8 @@ TEST_CASE("CP: each rank holds s/cp tokens and passes the other ranks' K,V aroun
   c.seq_len = 8192;
   c.cp = 2;
   const auto step = build_step_operators(arch("llama-3.1-8b"), c);
-  const auto& attention = find_op(step.layers[0].ops, "attention");
-  CHECK(find_op(step.layers[0].ops, "qkv_proj").gemm->m == 4096);
+  const auto& attention = find_op(step.layer(0).ops, "attention");
+  CHECK(find_op(step.layer(0).ops, "qkv_proj").gemm->m == 4096);
   REQUIRE(attention.communication.size() == 2);
   // K and V of 8 heads x 128 for 4096 tokens, bf16, sent to cp - 1 = 1 neighbour.
   CHECK(attention.communication[0].kind == CommKind::kRingExchange);
@@ -94,7 +94,7 @@ TEST_CASE("EP: Mixtral 8x7B on EP 4 holds 2 experts; a balanced split gives each
   c.seq_len = 4096;
   c.ep = 4;
   const auto step = build_step_operators(arch("mixtral-8x7b"), c);
-  const auto& ops = step.layers[0].ops;
+  const auto& ops = step.layer(0).ops;
   const auto& fc1 = find_op(ops, "experts_fc1");
   CHECK(fc1.gemm->count == 2);
   CHECK(fc1.gemm->m == 4096 * 2 * 4 / 8);
@@ -106,7 +106,7 @@ TEST_CASE("EP: Mixtral 8x7B on EP 4 holds 2 experts; a balanced split gives each
   CHECK(dispatch.communication[0].bytes == doctest::Approx(4096.0 * 2 * 4096 * 2));
   // Capacity factor pads every expert's tokens.
   c.capacity_factor = 1.25;
-  CHECK(find_op(build_step_operators(arch("mixtral-8x7b"), c).layers[0].ops, "experts_fc1").gemm->m ==
+  CHECK(find_op(build_step_operators(arch("mixtral-8x7b"), c).layer(0).ops, "experts_fc1").gemm->m ==
         4096 * 2 * 4 / 8 * 5 / 4);
 }
 
@@ -117,10 +117,10 @@ TEST_CASE("DeepSeek-V3: first three layers dense, MLA shapes, MTP kept apart") {
   c.sequence_parallel = true;
   c.ep = 8;
   const auto step = build_step_operators(arch("deepseek-v3"), c);
-  CHECK_FALSE(step.layers[2].moe);
-  CHECK(step.layers[3].moe);
+  CHECK_FALSE(step.layer(2).moe);
+  CHECK(step.layer(3).moe);
   CHECK(step.mtp.size() == 1);
-  const auto& ops = step.layers[3].ops;
+  const auto& ops = step.layer(3).ops;
   CHECK(find_op(ops, "q_up_proj").gemm->n == 128 / 4 * (128 + 64));
   CHECK(find_op(ops, "kv_up_proj").gemm->n == 128 / 4 * (128 + 128));
   CHECK(find_op(ops, "experts_fc1").gemm->count == 256 / 8);

@@ -77,7 +77,7 @@ TEST_CASE("Causal attention executes about half the dense-convention attention F
   config.seq_len = 8192;
   const auto step = build_step_operators(a, config);
   const Operator* attention = nullptr;
-  for (const auto& op : step.layers[0].ops) {
+  for (const auto& op : step.layer(0).ops) {
     if (op.kind == OpKind::kAttention) attention = &op;
   }
   REQUIRE(attention != nullptr);
@@ -91,10 +91,10 @@ TEST_CASE("Sliding-window layers of GPT-OSS attend to at most the window") {
   StepConfig config;
   config.seq_len = 4096;
   const auto step = build_step_operators(a, config);
-  REQUIRE(step.layers[0].sliding_window);
-  REQUIRE_FALSE(step.layers[1].sliding_window);
+  REQUIRE(step.layer(0).sliding_window);
+  REQUIRE_FALSE(step.layer(1).sliding_window);
   auto attention_flops = [&](int layer) {
-    for (const auto& op : step.layers[static_cast<size_t>(layer)].ops) {
+    for (const auto& op : step.layer(layer).ops) {
       if (op.kind == OpKind::kAttention) return op.forward_flops;
     }
     return 0.0;
