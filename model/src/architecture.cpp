@@ -78,8 +78,8 @@ void Architecture::validate() const {
   const auto found = problems();
   if (found.empty()) return;
   std::string message = origin.empty() ? std::string("model") : origin;
-  message += ": invalid architecture:";
-  for (const auto& p : found) message += "\n  " + p;
+  message += ": invalid architecture: ";
+  for (size_t i = 0; i < found.size(); ++i) message += (i ? "; " : "") + found[i];
   throw InputError(message);
 }
 

@@ -151,8 +151,15 @@ std::filesystem::path data_directory() {
 std::filesystem::path default_catalog_directory() { return data_directory() / "model" / "catalog"; }
 
 Architecture resolve_architecture(const std::string& name_or_path, const Catalog& catalog) {
-  const std::filesystem::path path(name_or_path);
+  std::filesystem::path path(name_or_path);
   std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    // A Hugging Face checkpoint folder: its config.json.
+    if (!std::filesystem::is_regular_file(path / "config.json", ec)) {
+      throw InputError(name_or_path + ": is a directory without a config.json; give a catalog name or a config.json path");
+    }
+    path /= "config.json";
+  }
   if (std::filesystem::is_regular_file(path, ec)) {
     const nlohmann::json doc = detail::read_json_file(path);
     if (doc.is_object() && doc.contains("config") && doc.contains("name")) {

@@ -125,7 +125,7 @@ void read_attention_common(const ConfigReader& r, Architecture& a) {
   a.max_position_embeddings = r.optional_int({"max_position_embeddings", "n_positions"}, 0);
   if (a.num_attention_heads > 0) {
     a.head_dim = r.optional_int({"head_dim"}, a.hidden_size / a.num_attention_heads);
-    if (!r.find({"head_dim"}) && a.hidden_size % a.num_attention_heads != 0) {
+    if (!r.find({"head_dim"}) && a.hidden_size > 0 && a.hidden_size % a.num_attention_heads != 0) {
       throw InputError(r.origin() + ": hidden_size " + std::to_string(a.hidden_size) +
                        " is not divisible by num_attention_heads " +
                        std::to_string(a.num_attention_heads) + " and no head_dim is given");

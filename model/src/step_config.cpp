@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 #include "perfplan/model/input_error.hpp"
 
@@ -73,10 +74,25 @@ std::vector<std::string> sharding_problems(const Architecture& arch, const StepC
   positive("ep", c.ep);
   positive("etp", c.etp);
   positive("vocab multiple", c.vocab_multiple);
-  if (!(c.capacity_factor >= 1.0)) {
-    out.push_back("capacity factor must be >= 1 (1 = balanced, dropless), got " + std::to_string(c.capacity_factor));
+  if (!(c.capacity_factor >= 1.0) || !std::isfinite(c.capacity_factor)) {
+    out.push_back("capacity factor must be a finite number >= 1 (1 = balanced, dropless), got " +
+                  std::to_string(c.capacity_factor));
   }
   if (!out.empty()) return out;
+  // Bounds that keep every product of sizes exact in doubles and free of int64 overflow.
+  constexpr int64_t kMaxTokens = int64_t{1} << 34;
+  if (c.micro_batch_size > kMaxTokens / c.seq_len) {
+    out.push_back("micro-batch size x sequence length (mbs " + std::to_string(c.micro_batch_size) + " x seq " +
+                  std::to_string(c.seq_len) + ") must be at most 2^34 tokens");
+    return out;
+  }
+  if (arch.moe) {
+    const double most = static_cast<double>(arch.moe->num_experts) / static_cast<double>(arch.moe->experts_per_token);
+    if (c.capacity_factor > most) {
+      out.push_back("capacity factor " + std::to_string(c.capacity_factor) + " exceeds experts / top-k = " +
+                    std::to_string(most) + " (an expert cannot receive more than every token)");
+    }
+  }
 
   require_divides(out, "tp", c.tp, "num_attention_heads", arch.num_attention_heads);
   if (!arch.mla) require_divides(out, "tp", c.tp, "num_key_value_heads", arch.num_kv_heads);
@@ -85,7 +101,11 @@ std::vector<std::string> sharding_problems(const Architecture& arch, const StepC
   if (any_dense) require_divides(out, "tp", c.tp, "intermediate_size", arch.intermediate_size);
   if (c.cp > 1) {
     // Load-balanced causal context parallelism cuts the sequence into 2*cp chunks.
-    require_divides(out, "2*cp", 2 * c.cp, "the sequence length", c.seq_len);
+    if (c.seq_len % (2 * c.cp) != 0) {
+      out.push_back("cp=" + std::to_string(c.cp) + ": the sequence length (" + std::to_string(c.seq_len) +
+                    ") must divide into 2*cp = " + std::to_string(2 * c.cp) +
+                    " equal chunks (load-balanced causal context parallelism)");
+    }
   }
   if (c.sequence_parallel) {
     if (c.tp == 1) out.push_back("sequence parallelism (--sp) needs tp > 1");
@@ -116,8 +136,8 @@ std::vector<std::string> sharding_problems(const Architecture& arch, const StepC
 void validate_sharding(const Architecture& arch, const StepConfig& config) {
   const auto problems = sharding_problems(arch, config);
   if (problems.empty()) return;
-  std::string message = "cannot shard " + (arch.name.empty() ? std::string("the model") : arch.name) + ":";
-  for (const auto& p : problems) message += "\n  " + p;
+  std::string message = "cannot shard " + (arch.name.empty() ? std::string("the model") : arch.name) + ": ";
+  for (size_t i = 0; i < problems.size(); ++i) message += (i ? "; " : "") + problems[i];
   throw InputError(message);
 }
 

@@ -30,8 +30,15 @@ inline std::filesystem::path source_dir() { return golden_dir().parent_path().pa
 // Single-quoted for /bin/sh: the only character to escape is the quote itself.
 inline std::string shell_quote(const std::string& text) {
   std::string out = "'";
-  for (char c : text) out += (c == '\'') ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
+  for (char c : text) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  out += '\'';
+  return out;
 }
 
 inline std::string read_whole_file(const std::filesystem::path& path) {
@@ -48,8 +55,13 @@ inline CliResult run_perfplan(const std::vector<std::string>& args) {
   close(fd);
 
   std::string command = shell_quote(perfplan_binary());
-  for (const auto& arg : args) command += " " + shell_quote(arg);
-  command += " 2>" + shell_quote(err_path);
+  // Appended piece by piece: `"literal" + std::string&&` trips GCC 12's -Wrestrict (PR 105329).
+  for (const auto& arg : args) {
+    command += ' ';
+    command += shell_quote(arg);
+  }
+  command += " 2>";
+  command += shell_quote(err_path);
 
   CliResult result;
   FILE* pipe = popen(command.c_str(), "r");

@@ -31,7 +31,7 @@ double parameter_total_of(const std::string& model) {
 
 }  // namespace
 
-TEST_CASE("tiny llama config.json: parameter total by hand") {
+TEST_CASE("cli: tiny llama config.json: parameter total by hand") {
   // h = 256, L = 4, heads = 4 (d = h / heads = 64), kv = 2, f = 688, V = 1000, tied embeddings.
   //   embedding            V*h                  = 1000*256            =   256,000
   //   per layer  q         h*h                  = 256*256             =    65,536
@@ -52,7 +52,7 @@ TEST_CASE("tiny llama config.json: parameter total by hand") {
   CHECK(parameter_total_of((test_data_dir() / "tiny_llama_config.json").string()) == expected);
 }
 
-TEST_CASE("tiny llama config.json: text output names it and runs a step") {
+TEST_CASE("cli: tiny llama config.json: text output names it and runs a step") {
   const auto r = run_perfplan({"model", (test_data_dir() / "tiny_llama_config.json").string(), "--seq", "128"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   CHECK(r.err.empty());
@@ -60,7 +60,7 @@ TEST_CASE("tiny llama config.json: text output names it and runs a step") {
   CHECK(contains(r.out, "micro-batch 1 x seq 128"));
 }
 
-TEST_CASE("openai gpt2 config.json (n_embd, n_layer, n_head, n_positions): GPT-2 small has 124,439,808 parameters") {
+TEST_CASE("cli: openai gpt2 config.json (n_embd, n_layer, n_head, n_positions): GPT-2 small has 124,439,808 parameters") {
   // h = 768, L = 12, V = 50257, 1024 positions, MLP 4h, LayerNorm and biases everywhere, tied head.
   //   embeddings   V*h + 1024*h                          = 38,597,376 + 786,432 = 39,383,808
   //   per layer    2 LayerNorms 2*2h                     =     3,072

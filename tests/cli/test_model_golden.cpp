@@ -70,14 +70,14 @@ void check_against_golden(const std::string& actual, const std::string& golden_n
 
 }  // namespace
 
-TEST_CASE("golden: perfplan model llama-3.1-8b --seq 4096 --mbs 1 (text)") {
+TEST_CASE("cli: golden: perfplan model llama-3.1-8b --seq 4096 --mbs 1 (text)") {
   const auto r = run_perfplan({"model", "llama-3.1-8b", "--seq", "4096", "--mbs", "1"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   CHECK(r.err.empty());
   check_against_golden(r.out, "model_llama-3.1-8b_seq4096_mbs1.txt");
 }
 
-TEST_CASE("golden: perfplan model mixtral-8x7b --seq 4096 --tp 2 --sp --ep 4 --json") {
+TEST_CASE("cli: golden: perfplan model mixtral-8x7b --seq 4096 --tp 2 --sp --ep 4 --json") {
   const auto r = run_perfplan({"model", "mixtral-8x7b", "--seq", "4096", "--tp", "2", "--sp", "--ep", "4", "--json"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   CHECK(r.err.empty());

@@ -8,7 +8,7 @@
 
 using namespace perfplan::cli_test;
 
-TEST_CASE("perfplan models lists the whole catalog") {
+TEST_CASE("cli: perfplan models lists the whole catalog") {
   const auto r = run_perfplan({"models"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   CHECK(r.err.empty());
@@ -23,7 +23,7 @@ TEST_CASE("perfplan models lists the whole catalog") {
   CHECK(contains(r.out, "DeepSeek-V3"));
 }
 
-TEST_CASE("perfplan models rejects arguments") {
+TEST_CASE("cli: perfplan models rejects arguments") {
   const auto r = run_perfplan({"models", "extra"});
   CHECK(r.exit_code != 0);
   CHECK(r.out.empty());

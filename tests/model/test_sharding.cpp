@@ -136,7 +136,7 @@ TEST_CASE("Degrees that do not divide are clear errors") {
   CHECK(sharding_error(arch("llama-3.1-8b"), c).find("num_key_value_heads (8)") != std::string::npos);
   c.tp = 1;
   c.cp = 3;
-  CHECK(sharding_error(arch("llama-3.1-8b"), c).find("sequence length (4096)") != std::string::npos);
+  CHECK(sharding_error(arch("llama-3.1-8b"), c).find("cp=3: the sequence length (4096)") != std::string::npos);
   c.cp = 1;
   c.ep = 3;
   CHECK(sharding_error(arch("mixtral-8x7b"), c).find("ep=3 does not divide the number of experts (8)") != std::string::npos);
