@@ -8,5 +8,7 @@ namespace perfplan::cli {
 
 int run_model_command(const std::vector<std::string>& args);
 int run_models_command(const std::vector<std::string>& args);
+int run_predict_command(const std::vector<std::string>& args);
+int run_validate_command(const std::vector<std::string>& args);
 
 }  // namespace perfplan::cli

@@ -16,7 +16,11 @@ constexpr const char* kUsage =
     "commands:\n"
     "  model <catalog-name|config.json>  parameters, FLOPs, activation memory and the operators of\n"
     "                                    one training step (perfplan model --help)\n"
-    "  models                            list the built-in catalog\n";
+    "  models                            list the built-in catalog\n"
+    "  predict --model M --cluster C --gpus N [--tp --pp --dp --cp --ep --vp --mbs --gbs --seq --sp\n"
+    "          --zero --recompute --schedule --dtype] [--json] [--trace step.json]\n"
+    "                                    iteration time, throughput, MFU and memory of one layout\n"
+    "  validate PATH... [--json]         error on published training runs\n";
 
 }  // namespace
 
@@ -31,6 +35,8 @@ int main(int argc, char** argv) {
   try {
     if (command == "model") return perfplan::cli::run_model_command(args);
     if (command == "models") return perfplan::cli::run_models_command(args);
+    if (command == "predict") return perfplan::cli::run_predict_command(args);
+    if (command == "validate") return perfplan::cli::run_validate_command(args);
     if (command == "--version" || command == "version") {
       std::printf("perfplan %s\n", PERFPLAN_VERSION);
       return 0;

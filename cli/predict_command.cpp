@@ -1,0 +1,94 @@
+// `perfplan predict`: one model, one cluster, one parallel layout -> time, throughput, memory.
+#include <fstream>
+#include <iostream>
+
+#include <boost/program_options.hpp>
+
+#include "commands.hpp"
+#include "perfplan/model/catalog.hpp"
+#include "perfplan/model/input_error.hpp"
+#include "perfplan/predictor/predict.hpp"
+#include "prediction_report.hpp"
+
+namespace perfplan::cli {
+namespace po = boost::program_options;
+
+int run_predict_command(const std::vector<std::string>& args) {
+  predictor::ParallelConfig c;
+  std::string model_name, cluster_name, recompute = "none", dtype = "bf16", schedule, attention = "flash",
+              rank_order = "tp-cp-ep-dp-pp", trace_path;
+  int64_t gpus = 0;
+  int zero = 0;
+  po::options_description options("perfplan predict --model M --cluster C --gpus N [layout] [options]");
+  options.add_options()
+      ("help,h", "show this help")
+      ("model", po::value(&model_name), "catalog name or config.json")
+      ("cluster", po::value(&cluster_name), "cluster name (perfplan hardware lists them) or cluster JSON file")
+      ("gpus", po::value(&gpus), "number of GPUs")
+      ("tp", po::value(&c.tp)->default_value(1), "tensor parallel")
+      ("pp", po::value(&c.pp)->default_value(1), "pipeline parallel")
+      ("dp", po::value(&c.dp)->default_value(0), "data parallel (default: gpus / (tp * pp * cp))")
+      ("cp", po::value(&c.cp)->default_value(1), "context parallel")
+      ("ep", po::value(&c.ep)->default_value(1), "expert parallel")
+      ("etp", po::value(&c.etp)->default_value(1), "expert tensor parallel")
+      ("vp", po::value(&c.vp)->default_value(1), "virtual pipeline chunks per stage")
+      ("mbs", po::value(&c.micro_batch_size)->default_value(1), "micro-batch size (sequences)")
+      ("gbs", po::value(&c.global_batch_size)->default_value(0), "global batch (sequences; default: dp * mbs)")
+      ("seq", po::value(&c.seq_len)->default_value(4096), "sequence length")
+      ("sp", "sequence parallelism")
+      ("zero", po::value(&zero)->default_value(0), "ZeRO stage 0-3 (3 = FSDP)")
+      ("distributed-optimizer", "Megatron distributed optimizer (optimizer state sharded over DP)")
+      ("recompute", po::value(&recompute)->default_value(recompute), "none | selective | full")
+      ("schedule", po::value(&schedule), "gpipe | 1f1b | interleaved | zb-h1 (default: 1f1b, interleaved when vp > 1)")
+      ("dtype", po::value(&dtype)->default_value(dtype), "bf16 | fp16 | fp8 | fp32")
+      ("attention", po::value(&attention)->default_value(attention), "flash | unfused")
+      ("tp-comm-overlap", "overlap TP/SP collectives with GEMMs")
+      ("moe-comm-overlap", "overlap the EP all-to-all with computation")
+      ("no-grad-overlap", "do not overlap the DP gradient reduction with backward")
+      ("rank-order", po::value(&rank_order)->default_value(rank_order), "placement order, innermost first")
+      ("trace", po::value(&trace_path), "write the timeline as a Chrome / Perfetto trace")
+      ("json", "print JSON");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(options).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << options << "\n";
+    return 0;
+  }
+  if (model_name.empty() || cluster_name.empty() || gpus <= 0) {
+    throw InputError("perfplan predict needs --model, --cluster and --gpus N (N > 0)");
+  }
+  if (c.dp == 0) c.dp = std::max<int64_t>(1, gpus / std::max<int64_t>(1, c.tp * c.pp * c.cp));
+  if (c.global_batch_size == 0) c.global_batch_size = c.dp * c.micro_batch_size;
+  c.sequence_parallel = vm.count("sp") > 0;
+  c.zero_stage = zero;
+  c.distributed_optimizer = vm.count("distributed-optimizer") > 0;
+  c.recompute = model::parse_recompute(recompute);
+  c.dtype = model::parse_dtype(dtype);
+  c.attention = model::parse_attention_kernel(attention);
+  c.schedule = vm.count("schedule") ? predictor::parse_pipeline_schedule(schedule)
+                                    : (c.vp > 1 ? predictor::PipelineSchedule::kInterleaved
+                                                : predictor::PipelineSchedule::kOneFOneB);
+  c.overlap_tp_comm = vm.count("tp-comm-overlap") > 0;
+  c.overlap_moe_comm = vm.count("moe-comm-overlap") > 0;
+  c.overlap_grad_reduce = vm.count("no-grad-overlap") == 0;
+  c.rank_order = predictor::parse_rank_order(rank_order);
+
+  const auto catalog = model::Catalog::load(model::default_catalog_directory());
+  const model::Architecture arch = model::resolve_architecture(model_name, catalog);
+  const auto hardware = predictor::HardwareCatalog::load(predictor::default_hardware_directory());
+  const predictor::ClusterSpec cluster = hardware.cluster(cluster_name, gpus);
+  predictor::PredictOptions options;
+  options.timeline = !trace_path.empty();
+  const predictor::Prediction p = predictor::predict(arch, cluster, c, options);
+  if (!trace_path.empty()) {
+    std::ofstream out(trace_path);
+    if (!out) throw InputError(trace_path + ": cannot write the trace file");
+    out << render_chrome_trace(p, arch.name);
+  }
+  std::cout << (vm.count("json") ? render_prediction_json(p, arch, cluster, c, PERFPLAN_VERSION)
+                                 : render_prediction_text(p, arch, cluster, c));
+  return 0;
+}
+
+}  // namespace perfplan::cli

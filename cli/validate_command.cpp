@@ -1,0 +1,119 @@
+// `perfplan validate PATH...`: the predictor's error on published training runs.
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "perfplan/model/input_error.hpp"
+#include "perfplan/predictor/validation.hpp"
+
+namespace perfplan::cli {
+namespace {
+
+using nlohmann::json;
+
+json optional_json(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+json split_json(const std::optional<predictor::MemorySplitGib>& v) {
+  if (!v) return nullptr;
+  return {{"weights_gradients_optimizer", v->weights_gradients_optimizer}, {"activations", v->activations}};
+}
+
+std::string cell(const std::optional<double>& v, const char* format) {
+  return v ? fmt::format(fmt::runtime(format), *v) : std::string("-");
+}
+
+std::string render_text(const std::vector<predictor::CaseResult>& results, const predictor::ValidationSummary& s) {
+  std::string out = fmt::format("{:<58} {:>10} {:>10} {:>8}   {:>9} {:>9} {:>8}\n", "case", "measured s", "predicted",
+                                "error %", "mem GiB", "predicted", "error %");
+  for (const auto& r : results) {
+    if (!r.skipped.empty()) {
+      out += fmt::format("{:<58} skipped: {}\n", r.id, r.skipped);
+      continue;
+    }
+    std::optional<double> measured_memory = r.measured_peak_memory_gib;
+    std::optional<double> predicted_memory = r.predicted_peak_memory_gib;
+    if (!measured_memory && r.measured_memory_breakdown_gib) {
+      measured_memory = r.measured_memory_breakdown_gib->weights_gradients_optimizer +
+                        r.measured_memory_breakdown_gib->activations;
+      predicted_memory = r.predicted_memory_breakdown_gib->weights_gradients_optimizer +
+                         r.predicted_memory_breakdown_gib->activations;
+    }
+    out += fmt::format("{:<58} {:>10} {:>10} {:>8}   {:>9} {:>9} {:>8}\n", r.id, cell(r.measured_iteration_time_s, "{:.3f}"),
+                       cell(r.error_pct ? r.predicted_iteration_time_s : std::nullopt, "{:.3f}"), cell(r.error_pct, "{:+.1f}"),
+                       cell(r.memory_error_pct ? measured_memory : std::nullopt, "{:.1f}"),
+                       cell(r.memory_error_pct ? predicted_memory : std::nullopt, "{:.1f}"), cell(r.memory_error_pct, "{:+.1f}"));
+  }
+  out += fmt::format("\ncases {}  skipped {}  |error| median {}%  mean {}%  max {}%  memory |error| median {}%\n", s.count,
+                     s.skipped, cell(s.median_abs_error_pct, "{:.1f}"), cell(s.mean_abs_error_pct, "{:.1f}"),
+                     cell(s.max_abs_error_pct, "{:.1f}"), cell(s.median_abs_memory_error_pct, "{:.1f}"));
+  for (const auto& f : s.per_file) {
+    out += fmt::format("  {:<34} {:>3} cases, median |error| {}%\n", f.file, f.count, cell(f.median_abs_error_pct, "{:.1f}"));
+  }
+  return out;
+}
+
+std::string render_json(const std::vector<predictor::CaseResult>& results, const predictor::ValidationSummary& s,
+                        const std::vector<std::string>& paths) {
+  json cases = json::array();
+  for (const auto& r : results) {
+    cases.push_back({{"id", r.id},
+                     {"file", r.file},
+                     {"measured_iteration_time_s", optional_json(r.measured_iteration_time_s)},
+                     {"predicted_iteration_time_s", optional_json(r.predicted_iteration_time_s)},
+                     {"error_pct", optional_json(r.error_pct)},
+                     {"measured_peak_memory_gib", optional_json(r.measured_peak_memory_gib)},
+                     {"predicted_peak_memory_gib", optional_json(r.predicted_peak_memory_gib)},
+                     {"memory_error_pct", optional_json(r.memory_error_pct)},
+                     {"measured_memory_breakdown_gib", split_json(r.measured_memory_breakdown_gib)},
+                     {"predicted_memory_breakdown_gib", split_json(r.predicted_memory_breakdown_gib)},
+                     {"assumed", r.assumed},
+                     {"skipped", r.skipped.empty() ? json(nullptr) : json(r.skipped)}});
+  }
+  json per_file = json::array();
+  for (const auto& f : s.per_file) {
+    per_file.push_back({{"file", f.file}, {"count", f.count}, {"median_abs_error_pct", optional_json(f.median_abs_error_pct)}});
+  }
+  json doc = {{"context", {{"schema_version", 1}, {"perfplan_version", PERFPLAN_VERSION}, {"command", "validate"}, {"inputs", paths}}},
+              {"cases", cases},
+              {"summary",
+               {{"count", s.count},
+                {"skipped", s.skipped},
+                {"median_abs_error_pct", optional_json(s.median_abs_error_pct)},
+                {"mean_abs_error_pct", optional_json(s.mean_abs_error_pct)},
+                {"max_abs_error_pct", optional_json(s.max_abs_error_pct)},
+                {"median_abs_memory_error_pct", optional_json(s.median_abs_memory_error_pct)},
+                {"per_file", per_file}}}};
+  return doc.dump(2) + "\n";
+}
+
+}  // namespace
+
+int run_validate_command(const std::vector<std::string>& args) {
+  std::vector<std::string> paths;
+  bool as_json = false;
+  for (const auto& a : args) {
+    if (a == "--json") as_json = true;
+    else if (a == "--help" || a == "-h") {
+      std::cout << "perfplan validate PATH... [--json]: predict every published run in the validation files "
+                   "(or directories of them) and report the error\n";
+      return 0;
+    } else if (!a.empty() && a[0] == '-') {
+      throw InputError("perfplan validate: unknown option '" + a + "'; accepted: --json");
+    } else {
+      paths.push_back(a);
+    }
+  }
+  if (paths.empty()) throw InputError("perfplan validate needs at least one validation file or directory");
+  const auto hardware = predictor::HardwareCatalog::load(predictor::default_hardware_directory());
+  std::vector<predictor::CaseResult> results;
+  for (const auto& path : paths) {
+    for (const auto& c : predictor::load_validation_cases(path)) results.push_back(predictor::validate_case(c, hardware));
+  }
+  const auto summary = predictor::summarize(results);
+  std::cout << (as_json ? render_json(results, summary, paths) : render_text(results, summary));
+  return 0;
+}
+
+}  // namespace perfplan::cli

@@ -1,0 +1,47 @@
+#pragma once
+// Memory per GPU: model state (weights, gradients, optimizer states, sharded as configured),
+// activations of the micro-batches in flight, and what the runtime reserves.
+#include <string>
+
+#include "perfplan/model/architecture.hpp"
+#include "perfplan/model/step_operators.hpp"
+#include "perfplan/predictor/hardware.hpp"
+#include "perfplan/predictor/parallel_config.hpp"
+
+namespace perfplan::predictor {
+
+struct MemoryBreakdown {
+  double weights_bytes = 0;
+  double gradients_bytes = 0;
+  double optimizer_bytes = 0;
+  double activations_bytes = 0;
+  double runtime_bytes = 0;  // CUDA context, cuBLAS workspaces, NCCL buffers, allocator slack
+  int64_t stage = 0;         // the pipeline stage with the largest need
+
+  double model_state_bytes() const { return weights_bytes + gradients_bytes + optimizer_bytes; }
+  double total_bytes() const { return model_state_bytes() + activations_bytes + runtime_bytes; }
+};
+
+struct MemoryFit {
+  MemoryBreakdown peak;
+  bool fits = true;
+  std::string reason;  // why it does not fit, empty when it does
+};
+
+// Bytes the CUDA runtime, libraries and the caching allocator take beside tensors (documented
+// default: CUDA context ~0.5 GiB, cuBLAS/cuDNN workspaces and NCCL buffers ~1 GiB).
+inline constexpr double kDefaultRuntimeBytes = 1.5 * 1024.0 * 1024.0 * 1024.0;
+
+// Memory of every pipeline stage; the peak is the stage that needs the most.
+MemoryFit memory_per_gpu(const model::Architecture& arch, const model::StepOperators& step,
+                         const ParallelConfig& config, const GpuSpec& gpu,
+                         double runtime_bytes = kDefaultRuntimeBytes);
+
+// Bytes per parameter of mixed-precision Adam state, before sharding: low-precision weights,
+// gradients (fp32 main gradients for bf16/fp8, fp16 for fp16 as in Megatron 2021), and fp32
+// master weights + two moments.
+double weight_bytes_per_parameter(model::DType dtype);
+double gradient_bytes_per_parameter(model::DType dtype);
+inline constexpr double kAdamStateBytesPerParameter = 12.0;
+
+}  // namespace perfplan::predictor

@@ -1,0 +1,65 @@
+#pragma once
+// The predictor: model + cluster + parallel layout -> iteration time, throughput, MFU, memory
+// per GPU and a timeline. A pure function: no I/O, no shared state; safe to call concurrently.
+#include <string>
+#include <vector>
+
+#include "perfplan/model/architecture.hpp"
+#include "perfplan/predictor/compute_model.hpp"
+#include "perfplan/predictor/hardware.hpp"
+#include "perfplan/predictor/memory.hpp"
+#include "perfplan/predictor/parallel_config.hpp"
+#include "perfplan/predictor/pipeline_schedule.hpp"
+
+namespace perfplan::predictor {
+
+// Where the time of one iteration goes (seconds, on the critical path).
+struct TimeBreakdown {
+  double compute_s = 0;        // forward + backward kernels of all micro-batches (slowest stage)
+  double recompute_s = 0;      // forward kernels run again in backward
+  double tp_comm_s = 0;        // exposed TP / SP collectives
+  double cp_comm_s = 0;        // exposed CP ring exchange
+  double ep_comm_s = 0;        // exposed MoE all-to-all
+  double pp_bubble_s = 0;      // pipeline fill and drain
+  double pp_p2p_s = 0;         // exposed stage-to-stage sends
+  double dp_comm_s = 0;        // exposed gradient reduction and parameter gathers
+  double optimizer_s = 0;      // optimizer step
+};
+
+struct TimelineEvent {
+  int64_t stage = 0;
+  std::string name;  // "F3.1" = forward of micro-batch 3, chunk 1
+  std::string category;  // forward | backward | weight_grad | dp_comm | optimizer
+  double start_s = 0;
+  double end_s = 0;
+};
+
+struct PredictOptions {
+  const ComputeModel* compute = nullptr;  // nullptr: roofline
+  bool timeline = false;                  // fill Prediction::timeline
+  double runtime_bytes = kDefaultRuntimeBytes;
+};
+
+struct Prediction {
+  double iteration_time_s = 0;
+  double tokens_per_s = 0;
+  double tokens_per_s_per_gpu = 0;
+  // FLOP convention: model FLOPs = forward + backward of every operator under the dense
+  // convention (GEMM 2mnk, attention's full s x s as in Megatron), no recompute; hardware FLOPs
+  // add the recomputed forward.
+  double model_flops_per_step = 0;
+  double hardware_flops_per_step = 0;
+  double model_tflops_per_gpu = 0;
+  double mfu = 0;  // model FLOP/s per GPU / dense peak of the training dtype
+  double hfu = 0;
+  int64_t micro_batches = 0;
+  double bubble_fraction = 0;
+  TimeBreakdown time;
+  MemoryFit memory;
+  std::vector<TimelineEvent> timeline;
+};
+
+Prediction predict(const model::Architecture& arch, const ClusterSpec& cluster, const ParallelConfig& config,
+                   const PredictOptions& options = {});
+
+}  // namespace perfplan::predictor

@@ -1,0 +1,88 @@
+#include "perfplan/predictor/compute_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace perfplan::predictor {
+namespace {
+
+// CUTLASS / cuBLAS pick output tiles of about 128 x 128 for large GEMMs on Ampere and Hopper.
+constexpr double kTileM = 128.0;
+constexpr double kTileN = 128.0;
+// K-loop prologue/epilogue: a GEMM with a short K runs below its peak rate. Half-efficiency K
+// of one 64-deep pipeline stage (CUTLASS mainloop depth).
+constexpr double kHalfEfficiencyK = 64.0;
+
+double wave_efficiency(double m, double n, double count, int64_t sm_count) {
+  const double tiles = std::ceil(m / kTileM) * std::ceil(n / kTileN) * count;
+  const double sms = static_cast<double>(std::max<int64_t>(sm_count, 1));
+  const double waves = std::ceil(tiles / sms);
+  // Useful work over the work of all tiles in all waves (tile edges padded, last wave partial).
+  const double useful = (m * n * count) / (kTileM * kTileN);
+  return std::min(1.0, useful / (waves * sms));
+}
+
+}  // namespace
+
+double memory_time(double bytes, const GpuSpec& gpu) {
+  return std::max(gpu.kernel_launch_s, bytes / (gpu.hbm_bytes_per_s * gpu.hbm_efficiency));
+}
+
+double gemm_time(double m, double n, double k, double count, model::DType dtype, const GpuSpec& gpu) {
+  if (m <= 0 || n <= 0 || k <= 0 || count <= 0) return 0.0;
+  const double flops = 2.0 * m * n * k * count;
+  const double efficiency = gpu.gemm_efficiency_for(dtype) * wave_efficiency(m, n, count, gpu.sm_count) *
+                            (k / (k + kHalfEfficiencyK));
+  const double compute_s = flops / (gpu.peak_flops_per_s(dtype) * efficiency);
+  const double operand = model::bytes_per_element(dtype);
+  const double bytes = count * ((m * k + k * n) * operand + m * n * 2.0);
+  return std::max({compute_s, bytes / (gpu.hbm_bytes_per_s * gpu.hbm_efficiency), gpu.kernel_launch_s});
+}
+
+OperatorTime RooflineModel::time(const model::Operator& op, model::DType dtype, const GpuSpec& gpu) const {
+  using model::OpKind;
+  OperatorTime t;
+  switch (op.kind) {
+    case OpKind::kGemm:
+    case OpKind::kGroupedGemm: {
+      const auto& g = *op.gemm;
+      const double m = static_cast<double>(g.m), n = static_cast<double>(g.n), k = static_cast<double>(g.k);
+      const double count = static_cast<double>(g.count);
+      t.forward_s = gemm_time(m, n, k, count, dtype, gpu);
+      // dgrad: (m x k) = (m x n)(n x k); wgrad: (k x n) = (k x m)(m x n).
+      const double dgrad = gemm_time(m, k, n, count, dtype, gpu);
+      t.weight_grad_s = gemm_time(k, n, m, count, dtype, gpu);
+      t.backward_s = dgrad + t.weight_grad_s;
+      if (dtype == model::DType::kFp8) {
+        // Casting the input (forward) and the output gradient (backward) to FP8: read bf16,
+        // write fp8 (and its transpose for the weight gradient).
+        t.forward_s += memory_time(count * m * k * 3.0, gpu);
+        t.backward_s += memory_time(count * m * n * 4.0, gpu);
+      }
+      break;
+    }
+    case OpKind::kBatchedGemm: {
+      const auto& g = *op.gemm;
+      const double m = static_cast<double>(g.m), n = static_cast<double>(g.n), k = static_cast<double>(g.k);
+      const double count = static_cast<double>(g.count);
+      const model::DType precision = dtype == model::DType::kFp8 ? model::DType::kBf16 : dtype;
+      t.forward_s = gemm_time(m, n, k, count, precision, gpu);
+      t.backward_s = gemm_time(m, k, n, count, precision, gpu) + gemm_time(k, n, m, count, precision, gpu);
+      break;
+    }
+    case OpKind::kAttention: {
+      const model::DType precision = dtype == model::DType::kFp8 ? model::DType::kBf16 : dtype;
+      const double rate = gpu.peak_flops_per_s(precision) * gpu.attention_efficiency;
+      t.forward_s = std::max(gpu.kernel_launch_s, op.executed_forward_flops() / rate);
+      t.backward_s = 2.5 * t.forward_s;
+      break;
+    }
+    default:
+      t.forward_s = memory_time(op.forward_bytes, gpu);
+      t.backward_s = memory_time(op.backward_bytes, gpu);
+      break;
+  }
+  return t;
+}
+
+}  // namespace perfplan::predictor

@@ -1,0 +1,112 @@
+#include "perfplan/predictor/parallel_config.hpp"
+
+#include <algorithm>
+
+#include "perfplan/model/input_error.hpp"
+
+namespace perfplan::predictor {
+
+int64_t ParallelConfig::micro_batches() const {
+  const int64_t per_step = dp * micro_batch_size;
+  return per_step > 0 ? global_batch_size / per_step : 0;
+}
+
+model::StepConfig ParallelConfig::step_config() const {
+  model::StepConfig c;
+  c.micro_batch_size = micro_batch_size;
+  c.seq_len = seq_len;
+  c.dtype = dtype;
+  c.tp = tp;
+  c.sequence_parallel = sequence_parallel;
+  c.cp = cp;
+  c.ep = ep;
+  c.etp = etp;
+  c.recompute = recompute;
+  c.attention = attention;
+  c.capacity_factor = capacity_factor;
+  return c;
+}
+
+std::vector<std::string> layout_problems(const model::Architecture& arch, const ParallelConfig& c,
+                                         int64_t num_gpus) {
+  std::vector<std::string> out;
+  auto positive = [&](const char* name, int64_t v) {
+    if (v <= 0) out.push_back(std::string(name) + " must be a positive integer, got " + std::to_string(v));
+  };
+  positive("tp", c.tp);
+  positive("pp", c.pp);
+  positive("dp", c.dp);
+  positive("cp", c.cp);
+  positive("ep", c.ep);
+  positive("etp", c.etp);
+  positive("vp", c.vp);
+  positive("mbs", c.micro_batch_size);
+  positive("gbs", c.global_batch_size);
+  positive("seq", c.seq_len);
+  if (c.zero_stage < 0 || c.zero_stage > 3) out.push_back("zero stage must be 0, 1, 2 or 3, got " + std::to_string(c.zero_stage));
+  if (!out.empty()) return out;
+  if (c.num_gpus() != num_gpus) {
+    out.push_back("tp x pp x dp x cp = " + std::to_string(c.tp) + " x " + std::to_string(c.pp) + " x " +
+                  std::to_string(c.dp) + " x " + std::to_string(c.cp) + " = " + std::to_string(c.num_gpus()) +
+                  " must equal the number of GPUs (" + std::to_string(num_gpus) + ")");
+  }
+  if (c.global_batch_size % (c.dp * c.micro_batch_size) != 0) {
+    out.push_back("global batch " + std::to_string(c.global_batch_size) + " must be a multiple of dp x mbs = " +
+                  std::to_string(c.dp * c.micro_batch_size));
+  }
+  const int64_t chunks = c.pp * c.vp;
+  if (chunks > arch.num_layers) {
+    out.push_back("pp x vp = " + std::to_string(chunks) + " exceeds the number of layers (" +
+                  std::to_string(arch.num_layers) + ")");
+  }
+  if (c.vp > 1 && c.pp == 1) out.push_back("vp > 1 (interleaving) needs pp > 1");
+  if (arch.moe && (c.tp * c.cp * c.dp) % (c.ep * c.etp) != 0) {
+    out.push_back("ep x etp = " + std::to_string(c.ep * c.etp) + " must divide tp x cp x dp = " +
+                  std::to_string(c.tp * c.cp * c.dp) + " (experts are folded over those ranks)");
+  }
+  return out;
+}
+
+void validate_layout(const model::Architecture& arch, const ParallelConfig& config, int64_t num_gpus) {
+  auto problems = layout_problems(arch, config, num_gpus);
+  const auto sharding = model::sharding_problems(arch, config.step_config());
+  problems.insert(problems.end(), sharding.begin(), sharding.end());
+  if (problems.empty()) return;
+  std::string message = "invalid parallel layout for " + arch.name + ": ";
+  for (size_t i = 0; i < problems.size(); ++i) message += (i ? "; " : "") + problems[i];
+  throw InputError(message);
+}
+
+std::array<Dim, 5> parse_rank_order(const std::string& text) {
+  std::array<Dim, 5> order{};
+  size_t count = 0;
+  size_t start = 0;
+  bool seen[5] = {false, false, false, false, false};
+  while (start <= text.size()) {
+    const size_t end = std::min(text.find('-', start), text.size());
+    const std::string part = text.substr(start, end - start);
+    Dim d;
+    if (part == "tp") d = Dim::kTp;
+    else if (part == "cp") d = Dim::kCp;
+    else if (part == "ep") d = Dim::kEp;
+    else if (part == "dp") d = Dim::kDp;
+    else if (part == "pp") d = Dim::kPp;
+    else throw InputError("rank order '" + text + "': unknown dimension '" + part + "'; accepted: a permutation of tp-cp-ep-dp-pp");
+    const auto index = static_cast<size_t>(d);
+    if (seen[index] || count == 5) throw InputError("rank order '" + text + "' must name tp, cp, ep, dp, pp once each");
+    seen[index] = true;
+    order[count++] = d;
+    start = end + 1;
+  }
+  if (count != 5) throw InputError("rank order '" + text + "' must name tp, cp, ep, dp, pp once each");
+  return order;
+}
+
+std::vector<int64_t> layers_per_chunk(int64_t num_layers, int64_t pp, int64_t vp) {
+  const int64_t chunks = std::max<int64_t>(1, pp * vp);
+  std::vector<int64_t> out(static_cast<size_t>(chunks), num_layers / chunks);
+  for (int64_t i = 0; i < num_layers % chunks; ++i) out[static_cast<size_t>(i)] += 1;
+  return out;
+}
+
+}  // namespace perfplan::predictor

@@ -1,0 +1,265 @@
+// Step composition: per-operator kernel and communication times -> per-stage micro-batch times
+// -> pipeline schedule -> data-parallel synchronisation and optimizer -> iteration time.
+#include "perfplan/predictor/predict.hpp"
+
+#include <algorithm>
+
+#include "perfplan/model/step_operators.hpp"
+#include "perfplan/predictor/collectives.hpp"
+#include "perfplan/predictor/stage_layout.hpp"
+
+namespace perfplan::predictor {
+namespace {
+
+using model::CommGroup;
+using model::Operator;
+using model::Pass;
+
+// Process groups of one layout, placed on the cluster's NVLink domains.
+struct Groups {
+  GroupPlacement tp, cp, ep, etp, dense_dp, expert_dp, pp;
+};
+
+Groups place_groups(const ParallelConfig& c, const ClusterSpec& cluster) {
+  const int64_t domain = std::max<int64_t>(1, cluster.nvlink_domain_size);
+  // Dense layers: the rank order without EP (EP is folded into the ranks of MoE layers).
+  int64_t stride = 1;
+  int64_t stride_of[5] = {1, 1, 1, 1, 1};
+  for (Dim d : c.rank_order) {
+    if (d == Dim::kEp) continue;
+    stride_of[static_cast<int>(d)] = stride;
+    const int64_t size = d == Dim::kTp ? c.tp : d == Dim::kCp ? c.cp : d == Dim::kDp ? c.dp : c.pp;
+    stride *= size;
+  }
+  Groups g;
+  g.tp = place_group(c.tp, stride_of[static_cast<int>(Dim::kTp)], domain);
+  g.cp = place_group(c.cp, stride_of[static_cast<int>(Dim::kCp)], domain);
+  g.pp = place_group(c.pp, stride_of[static_cast<int>(Dim::kPp)], domain);
+  // Gradients of dense weights are reduced over DP x CP.
+  const int64_t dp_stride = std::min(stride_of[static_cast<int>(Dim::kDp)],
+                                     c.cp > 1 ? stride_of[static_cast<int>(Dim::kCp)] : stride_of[static_cast<int>(Dim::kDp)]);
+  g.dense_dp = place_group(c.dp * c.cp, dp_stride, domain);
+  // Experts: ETP innermost, then EP, then expert data parallelism (Megatron-Core MoE folding).
+  g.etp = place_group(c.etp, 1, domain);
+  g.ep = place_group(c.ep, c.etp, domain);
+  g.expert_dp = place_group(c.tp * c.cp * c.dp / std::max<int64_t>(1, c.ep * c.etp), c.ep * c.etp, domain);
+  return g;
+}
+
+const GroupPlacement& group_of(const Groups& g, CommGroup group) {
+  switch (group) {
+    case CommGroup::kTp: return g.tp;
+    case CommGroup::kCp: return g.cp;
+    case CommGroup::kEp: return g.ep;
+    case CommGroup::kEtp: return g.etp;
+  }
+  return g.tp;
+}
+
+// Per micro-batch costs of an operator list on one GPU.
+struct Cost {
+  double forward_s = 0;
+  double backward_s = 0;
+  double weight_grad_s = 0;
+  double recompute_s = 0;
+  double tp_s = 0;
+  double cp_s = 0;
+  double ep_s = 0;
+  double forward_comm_s = 0;   // exposed collectives in the forward pass
+  double backward_comm_s = 0;  // exposed collectives in backward (and the recomputed forward)
+
+  void add(const Cost& o, double times) {
+    forward_comm_s += times * o.forward_comm_s;
+    backward_comm_s += times * o.backward_comm_s;
+    forward_s += times * o.forward_s;
+    backward_s += times * o.backward_s;
+    weight_grad_s += times * o.weight_grad_s;
+    recompute_s += times * o.recompute_s;
+    tp_s += times * o.tp_s;
+    cp_s += times * o.cp_s;
+    ep_s += times * o.ep_s;
+  }
+  double total() const { return forward_s + backward_s + recompute_s + tp_s + cp_s + ep_s; }
+};
+
+Cost ops_cost(const std::vector<Operator>& ops, const ParallelConfig& c, const ClusterSpec& cluster,
+              const Groups& groups, const ComputeModel& compute) {
+  Cost cost;
+  const bool full_recompute = c.recompute == model::Recompute::kFull;
+  for (const Operator& op : ops) {
+    const OperatorTime t = compute.time(op, c.dtype, cluster.gpu);
+    cost.forward_s += t.forward_s;
+    cost.backward_s += t.backward_s;
+    cost.weight_grad_s += t.weight_grad_s;
+    if (op.recomputed) cost.recompute_s += t.forward_s;
+    for (const auto& comm : op.communication) {
+      const double seconds = collective_time(comm.kind, comm.bytes, group_of(groups, comm.group), cluster);
+      const double own_compute = comm.pass == Pass::kForward ? t.forward_s : t.backward_s;
+      // A forward collective of a recomputed layer runs again during backward.
+      const bool rerun = comm.pass == Pass::kForward && op.recomputed && full_recompute;
+      double exposed = seconds;
+      switch (comm.group) {
+        case CommGroup::kTp:
+        case CommGroup::kEtp:
+          // With --tp-comm-overlap the collective is pipelined with its own GEMM.
+          if (c.overlap_tp_comm) exposed = std::max(0.0, seconds - own_compute);
+          cost.tp_s += rerun ? 2.0 * exposed : exposed;
+          break;
+        case CommGroup::kCp:
+          // The ring exchange runs beside the attention kernel of the previous chunk.
+          exposed = std::max(0.0, seconds - own_compute);
+          cost.cp_s += rerun ? 2.0 * exposed : exposed;
+          break;
+        case CommGroup::kEp:
+          if (c.overlap_moe_comm) exposed = std::max(0.0, seconds - own_compute);
+          cost.ep_s += rerun ? 2.0 * exposed : exposed;
+          break;
+      }
+      (comm.pass == Pass::kForward ? cost.forward_comm_s : cost.backward_comm_s) += exposed;
+      if (rerun) cost.backward_comm_s += exposed;
+    }
+  }
+  return cost;
+}
+
+}  // namespace
+
+Prediction predict(const model::Architecture& arch, const ClusterSpec& cluster, const ParallelConfig& config,
+                   const PredictOptions& options) {
+  validate_layout(arch, config, cluster.num_gpus);
+  const model::StepOperators step = model::build_step_operators(arch, config.step_config());
+  const RooflineModel roofline;
+  const ComputeModel& compute = options.compute ? *options.compute : roofline;
+  const Groups groups = place_groups(config, cluster);
+  const GpuSpec& gpu = cluster.gpu;
+
+  std::vector<Cost> kind_cost;
+  for (const auto& kind : step.layer_kinds) kind_cost.push_back(ops_cost(kind.ops, config, cluster, groups, compute));
+  const Cost embedding_cost = ops_cost(step.embedding, config, cluster, groups, compute);
+  const Cost head_cost = ops_cost(step.head, config, cluster, groups, compute);
+
+  // The slowest stage sets the pace of the pipeline.
+  const auto stages = stage_contents(step, config, arch.tie_word_embeddings);
+  Cost slowest;
+  size_t slowest_index = 0;
+  for (size_t s = 0; s < stages.size(); ++s) {
+    Cost stage;
+    for (size_t k = 0; k < kind_cost.size(); ++k) {
+      stage.add(kind_cost[k], static_cast<double>(stages[s].layers_of_kind[k]));
+    }
+    if (stages[s].has_embedding) stage.add(embedding_cost, 1.0);
+    if (stages[s].has_head) stage.add(head_cost, 1.0);
+    if (s == 0 || stage.total() > slowest.total()) {
+      slowest = stage;
+      slowest_index = s;
+    }
+  }
+
+  const int64_t m = config.micro_batches();
+  const double v = static_cast<double>(config.vp);
+  StageTimes per_chunk;
+  per_chunk.forward_s = (slowest.forward_s + slowest.forward_comm_s) / v;
+  per_chunk.backward_s = (slowest.backward_s + slowest.recompute_s + slowest.backward_comm_s) / v;
+  per_chunk.weight_grad_s = slowest.weight_grad_s / v;
+  if (config.pp > 1) {
+    // One micro-batch's activations (b * s/cp * h, sharded by SP) cross each stage boundary.
+    double bytes = static_cast<double>(config.micro_batch_size * config.seq_len / config.cp) *
+                   static_cast<double>(arch.hidden_size) * model::activation_bytes_per_element(config.dtype);
+    if (config.sequence_parallel) bytes /= static_cast<double>(config.tp);
+    GroupPlacement pair = groups.pp;
+    pair.size = 2;
+    pair.ranks_per_node = std::min<int64_t>(groups.pp.ranks_per_node, 2);
+    per_chunk.p2p_s = collective_time(model::CommKind::kRingExchange, bytes, pair, cluster);
+  }
+  const PipelineTiming pipeline = pipeline_time(config.schedule, config.pp, m, config.vp, per_chunk);
+
+  // Data-parallel synchronisation of the slowest stage's gradients (and parameters).
+  const StageContent& stage = stages[slowest_index];
+  const double g_bytes = gradient_bytes_per_parameter(config.dtype);
+  const double w_bytes = weight_bytes_per_parameter(config.dtype);
+  const bool sharded_optimizer = config.distributed_optimizer || config.zero_stage >= 1;
+  double grad_sync_s = 0;
+  double param_gather_s = 0;
+  auto sync = [&](double params, const GroupPlacement& group) {
+    if (params <= 0 || group.size <= 1) return;
+    if (sharded_optimizer || config.zero_stage >= 2) {
+      grad_sync_s += collective_time(model::CommKind::kReduceScatter, params * g_bytes, group, cluster);
+      param_gather_s += collective_time(model::CommKind::kAllGather, params * w_bytes, group, cluster);
+    } else {
+      grad_sync_s += collective_time(model::CommKind::kAllReduce, params * g_bytes, group, cluster);
+    }
+  };
+  sync(stage.dense_parameters, groups.dense_dp);
+  sync(stage.expert_parameters, groups.expert_dp);
+  double dp_exposed = 0;
+  const double backward_window = (slowest.backward_s + slowest.recompute_s);
+  const double forward_window = slowest.forward_s;
+  if (config.zero_stage >= 3) {
+    // FSDP gathers every layer's weights in forward and again in backward of each micro-batch,
+    // prefetched behind the previous layer's compute.
+    const double per_micro_batch = 2.0 * param_gather_s + grad_sync_s;
+    dp_exposed = static_cast<double>(m) * std::max(0.0, per_micro_batch - (forward_window + backward_window));
+  } else {
+    dp_exposed += config.overlap_grad_reduce ? std::max(0.0, grad_sync_s - backward_window) : grad_sync_s;
+    dp_exposed += config.overlap_param_gather ? std::max(0.0, param_gather_s - forward_window) : param_gather_s;
+  }
+
+  // Adam: read fp32 gradient, master weight and two moments, write them back and the low-precision
+  // copy; the gradient-norm clip reads the gradients once more: 34 bytes per local parameter.
+  const double dense_shards = sharded_optimizer ? static_cast<double>(config.dp * config.cp) : 1.0;
+  const double expert_shards =
+      sharded_optimizer ? static_cast<double>(config.tp * config.cp * config.dp) / static_cast<double>(config.ep * config.etp) : 1.0;
+  const double local_params = stage.dense_parameters / dense_shards + stage.expert_parameters / expert_shards;
+  const double optimizer_s = memory_time(local_params * 34.0, gpu);
+
+  Prediction p;
+  p.micro_batches = m;
+  p.iteration_time_s = pipeline.total_s + dp_exposed + optimizer_s;
+  const double md = static_cast<double>(m);
+  p.time.compute_s = md * (slowest.forward_s + slowest.backward_s);
+  p.time.recompute_s = md * slowest.recompute_s;
+  p.time.tp_comm_s = md * slowest.tp_s;
+  p.time.cp_comm_s = md * slowest.cp_s;
+  p.time.ep_comm_s = md * slowest.ep_s;
+  p.time.pp_bubble_s = pipeline.bubble_s;
+  p.time.pp_p2p_s = pipeline.p2p_exposed_s;
+  p.time.dp_comm_s = dp_exposed;
+  p.time.optimizer_s = optimizer_s;
+  p.bubble_fraction = pipeline.bubble_fraction;
+
+  const model::OperatorTotals totals = model::step_totals(step);
+  const double replicas = static_cast<double>(config.tp * config.cp);
+  const double micro_batches_per_step = static_cast<double>(config.global_batch_size / config.micro_batch_size);
+  p.model_flops_per_step = totals.model_flops() * replicas * micro_batches_per_step;
+  p.hardware_flops_per_step = totals.hardware_flops() * replicas * micro_batches_per_step;
+  const double gpus = static_cast<double>(config.num_gpus());
+  const double tokens = static_cast<double>(config.global_batch_size * config.seq_len);
+  p.tokens_per_s = tokens / p.iteration_time_s;
+  p.tokens_per_s_per_gpu = p.tokens_per_s / gpus;
+  p.model_tflops_per_gpu = p.model_flops_per_step / p.iteration_time_s / gpus / 1e12;
+  const double peak = gpu.peak_flops_per_s(config.dtype);
+  p.mfu = p.model_flops_per_step / p.iteration_time_s / gpus / peak;
+  p.hfu = p.hardware_flops_per_step / p.iteration_time_s / gpus / peak;
+  p.memory = memory_per_gpu(arch, step, config, gpu, options.runtime_bytes);
+
+  if (options.timeline) {
+    for (const auto& e : pipeline_events(config.schedule, config.pp, m, config.vp, per_chunk)) {
+      TimelineEvent event;
+      event.stage = e.stage;
+      event.name = std::string(1, e.kind) + std::to_string(e.micro_batch) +
+                   (config.vp > 1 ? "." + std::to_string(e.chunk) : std::string());
+      event.category = e.kind == 'F' ? "forward" : e.kind == 'B' ? "backward" : "weight_grad";
+      event.start_s = e.start_s;
+      event.end_s = e.end_s;
+      p.timeline.push_back(std::move(event));
+    }
+    const double end = pipeline.total_s;
+    for (int64_t s = 0; s < config.pp; ++s) {
+      if (dp_exposed > 0) p.timeline.push_back({s, "dp_sync", "dp_comm", end, end + dp_exposed});
+      p.timeline.push_back({s, "optimizer", "optimizer", end + dp_exposed, end + dp_exposed + optimizer_s});
+    }
+  }
+  return p;
+}
+
+}  // namespace perfplan::predictor
