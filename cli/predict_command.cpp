@@ -78,9 +78,9 @@ int run_predict_command(const std::vector<std::string>& args) {
   const model::Architecture arch = model::resolve_architecture(model_name, catalog);
   const auto hardware = predictor::HardwareCatalog::load(predictor::default_hardware_directory());
   const predictor::ClusterSpec cluster = hardware.cluster(cluster_name, gpus);
-  predictor::PredictOptions options;
-  options.timeline = !trace_path.empty();
-  const predictor::Prediction p = predictor::predict(arch, cluster, c, options);
+  predictor::PredictOptions predict_options;
+  predict_options.timeline = !trace_path.empty();
+  const predictor::Prediction p = predictor::predict(arch, cluster, c, predict_options);
   if (!trace_path.empty()) {
     std::ofstream out(trace_path);
     if (!out) throw InputError(trace_path + ": cannot write the trace file");

@@ -1,6 +1,7 @@
 #pragma once
 // GPUs, links and clusters as plain structs in SI units, loaded from hardware_specs/*.json.
 // Vendor units (TFLOP/s, GB/s, Gb/s, us) are converted once, in the loader.
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -33,8 +34,10 @@ struct GpuSpec {
   double kernel_launch_s = 4e-6;     // per-kernel floor (launch + tail)
   std::string calibration_source;
 
-  // Peak for a GEMM operand type (fp32 uses TF32 tensor cores when present).
+  // Peak for a GEMM operand type (fp32 uses TF32 tensor cores when present). Where the GPU lacks
+  // the type, the dtype frameworks fall back to: fp8 -> bf16 (A100, V100), bf16 <-> fp16 (V100).
   double peak_flops_per_s(model::DType dtype) const;
+  // fp8_gemm_efficiency for fp8 on a GPU with FP8 tensor cores, gemm_efficiency otherwise.
   double gemm_efficiency_for(model::DType dtype) const;
   std::vector<std::string> problems() const;  // "key: problem", empty when sound
 };

@@ -33,13 +33,14 @@ struct PipelineTiming {
 double bubble_fraction(PipelineSchedule schedule, int64_t stages, int64_t micro_batches, int64_t virtual_stages);
 
 // Step time of one pipeline: p stages, m micro-batches, v virtual chunks per stage (times in
-// `stage` are for one chunk when v > 1).
+// `stage` are for one chunk when v > 1; schedules other than interleaved run a stage's v chunks
+// back to back, as one stage).
 PipelineTiming pipeline_time(PipelineSchedule schedule, int64_t stages, int64_t micro_batches,
                              int64_t virtual_stages, const StageTimes& stage);
 
 // Micro-batches whose activations the first stage holds at its peak (Korthikanti et al. 2022,
 // Sec. 4.2.3): GPipe m; 1F1B p; interleaved p * (1 + (p-1)/(p*v)) in units of a full-stage
-// micro-batch; ZB-H1 p.
+// micro-batch; ZB-H1 p. Never more than m.
 double in_flight_micro_batches(PipelineSchedule schedule, int64_t stages, int64_t micro_batches,
                                int64_t virtual_stages);
 
