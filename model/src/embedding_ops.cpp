@@ -39,10 +39,16 @@ std::vector<Operator> head_ops(const Shard& s) {
   ops.push_back(norm_op("final_norm", s, Tr, h));
   // Tied weights are the embedding's: held once, counted there.
   Operator head = gemm_op("lm_head", s, T, v, h, a.tie_word_embeddings ? 0 : to_i(v * h), Tr * h);
+  head.fp8_capable = false;  // Megatron's output layer is not a Transformer Engine module
   add_tp_entry(head, s, h);
   ops.push_back(head);
-  // Cross entropy keeps the fp32 softmax of its vocabulary shard.
+  // Cross entropy keeps the fp32 softmax of its vocabulary shard. Megatron's vocab-parallel
+  // version reads the bf16 logits, writes fp32 logits, and makes passes for the max, the
+  // exponentials and their sum (about 16 bytes per logit forward); backward reads the softmax
+  // and writes the bf16 gradient (about 8 bytes).
   Operator loss = elementwise_op("cross_entropy", OpKind::kLoss, s, T * v, 5.0, 1.0, T * v * 4.0);
+  loss.forward_bytes = 16.0 * T * v;
+  loss.backward_bytes = 8.0 * T * v;
   if (s.config.tp > 1) {
     // Max, sum of exponentials and target logit are all-reduced across the vocabulary shards.
     loss.communication.push_back({CommKind::kAllReduce, CommGroup::kTp, s.config.tp, Pass::kForward, 3.0 * T * 4.0});

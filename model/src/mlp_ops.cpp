@@ -73,7 +73,9 @@ std::vector<Operator> moe_ops(const Shard& s) {
   std::vector<Operator> ops;
 
   const double router_extra = (moe.router_bias ? E : 0.0) + (moe.router_score_correction_bias ? E : 0.0);
-  ops.push_back(gemm_op("router", s, Tm, E, h, to_i(h * E + router_extra), Tm * h));
+  Operator router = gemm_op("router", s, Tm, E, h, to_i(h * E + router_extra), Tm * h);
+  router.fp8_capable = false;  // Megatron computes router logits in bf16/fp32
+  ops.push_back(router);
   ops.push_back(elementwise_op("router_topk", OpKind::kRouter, s, Tm * E, 6.0, 1.0, Tm * E * 4.0));
 
   Operator dispatch = elementwise_op("token_dispatch", OpKind::kPermute, s, routed * h, 0.0, 1.0,

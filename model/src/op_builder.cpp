@@ -29,6 +29,7 @@ Operator gemm_op(const std::string& name, const Shard& s, double m, double n, do
   op.backward_bytes = 2.0 * op.forward_bytes;
   op.parameters = parameters;
   op.activation_bytes = saved_elements * s.activation_bytes;
+  op.fp8_capable = parameters > 0;
   return op;
 }
 

@@ -9,9 +9,10 @@ namespace {
 // CUTLASS / cuBLAS pick output tiles of about 128 x 128 for large GEMMs on Ampere and Hopper.
 constexpr double kTileM = 128.0;
 constexpr double kTileN = 128.0;
-// K-loop prologue/epilogue: a GEMM with a short K runs below its peak rate. Half-efficiency K
-// of one 64-deep pipeline stage (CUTLASS mainloop depth).
-constexpr double kHalfEfficiencyK = 64.0;
+// Every output tile pays a fixed prologue (filling the multi-stage shared-memory pipeline) and
+// epilogue (converting and storing the 128 x 128 result) on top of its K loop; together about
+// four 64-deep K stages, so a tile's efficiency is k / (k + 256).
+constexpr double kTileOverheadK = 256.0;
 
 double wave_efficiency(double m, double n, double count, int64_t sm_count) {
   const double tiles = std::ceil(m / kTileM) * std::ceil(n / kTileN) * count;
@@ -32,7 +33,7 @@ double gemm_time(double m, double n, double k, double count, model::DType dtype,
   if (m <= 0 || n <= 0 || k <= 0 || count <= 0) return 0.0;
   const double flops = 2.0 * m * n * k * count;
   const double efficiency = gpu.gemm_efficiency_for(dtype) * wave_efficiency(m, n, count, gpu.sm_count) *
-                            (k / (k + kHalfEfficiencyK));
+                            (k / (k + kTileOverheadK));
   const double compute_s = flops / (gpu.peak_flops_per_s(dtype) * efficiency);
   const double operand = model::bytes_per_element(dtype);
   const double bytes = count * ((m * k + k * n) * operand + m * n * 2.0);
@@ -46,6 +47,7 @@ OperatorTime RooflineModel::time(const model::Operator& op, model::DType dtype, 
     case OpKind::kGemm:
     case OpKind::kGroupedGemm: {
       const auto& g = *op.gemm;
+      if (dtype == model::DType::kFp8 && !op.fp8_capable) dtype = model::DType::kBf16;
       const double m = static_cast<double>(g.m), n = static_cast<double>(g.n), k = static_cast<double>(g.k);
       const double count = static_cast<double>(g.count);
       t.forward_s = gemm_time(m, n, k, count, dtype, gpu);

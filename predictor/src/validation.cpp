@@ -95,6 +95,10 @@ ValidationCase read_case(const json& doc, const std::string& file) {
       assumed.push_back("parallel.recompute = none (Megatron default: no recomputation)");
     }
     p.schedule = p.vp > 1 ? PipelineSchedule::kInterleaved : PipelineSchedule::kOneFOneB;
+    // Megatron-Core / NeMo performance recipes with Transformer Engine (bf16, fp8) overlap the
+    // TP/SP collectives with GEMMs (--tp-comm-overlap); the 2021-22 fp16 Megatron-LM did not.
+    p.overlap_tp_comm = p.tp > 1 && p.sequence_parallel && p.dtype != model::DType::kFp16;
+    if (p.overlap_tp_comm) assumed.push_back("tp_comm_overlap = true (Megatron-Core / NeMo recipes with TE and SP)");
     // FlashAttention entered Megatron with bf16/FP8 Transformer Engine training; the fp16
     // Megatron-LM runs of 2021-22 used its unfused softmax attention.
     if (p.dtype == model::DType::kFp16) {

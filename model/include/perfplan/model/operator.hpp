@@ -73,6 +73,9 @@ struct Operator {
   double active_fraction = 1.0;   // of those parameters, the fraction one token uses (experts: k/E)
   double activation_bytes = 0;    // kept from forward to backward, under the recompute mode
   bool recomputed = false;        // forward runs again during backward
+  // A weight GEMM that FP8 training runs in FP8 (Transformer Engine linear layers). Megatron's
+  // LM head and the MoE router stay in bf16.
+  bool fp8_capable = false;
   std::vector<Communication> communication;
 
   double executed_forward_flops() const { return forward_flops * executed_fraction; }
