@@ -80,8 +80,10 @@ TEST_CASE("hardware GPU peaks come from the datasheets, dense, in FLOP/s") {
   CHECK(h100.sm_count == 132);
   CHECK(h100.l2_bytes == doctest::Approx(50.0 * 1024 * 1024));
   CHECK(h100.kernel_launch_s == doctest::Approx(4e-6));
-  CHECK(h100.gemm_efficiency_for(DType::kFp8) == doctest::Approx(0.65));
-  CHECK(h100.gemm_efficiency_for(DType::kBf16) == doctest::Approx(0.75));
+  // FP8 GEMMs use their own calibration; bf16 and fp16 share one.
+  CHECK(h100.gemm_efficiency_for(DType::kFp8) == h100.fp8_gemm_efficiency);
+  CHECK(h100.gemm_efficiency_for(DType::kBf16) == h100.gemm_efficiency);
+  CHECK(h100.fp8_gemm_efficiency < h100.gemm_efficiency);
 
   const auto& a100 = catalog().gpu("A100-SXM4-80GB");
   CHECK(a100.peak_flops_per_s(DType::kBf16) == doctest::Approx(312e12));
