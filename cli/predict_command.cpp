@@ -44,6 +44,7 @@ int run_predict_command(const std::vector<std::string>& args) {
       ("attention", po::value(&attention)->default_value(attention), "flash | unfused")
       ("tp-comm-overlap", "overlap TP/SP collectives with GEMMs")
       ("moe-comm-overlap", "overlap the EP all-to-all with computation")
+      ("moe-dispatcher", po::value<std::string>()->default_value("alltoall"), "alltoall | flex (DeepEP / HybridEP)")
       ("no-grad-overlap", "do not overlap the DP gradient reduction with backward")
       ("rank-order", po::value(&rank_order)->default_value(rank_order), "placement order, innermost first")
       ("trace", po::value(&trace_path), "write the timeline as a Chrome / Perfetto trace")
@@ -71,6 +72,7 @@ int run_predict_command(const std::vector<std::string>& args) {
                                                 : predictor::PipelineSchedule::kOneFOneB);
   c.overlap_tp_comm = vm.count("tp-comm-overlap") > 0;
   c.overlap_moe_comm = vm.count("moe-comm-overlap") > 0;
+  c.moe_dispatcher = predictor::parse_moe_dispatcher(vm["moe-dispatcher"].as<std::string>());
   c.overlap_grad_reduce = vm.count("no-grad-overlap") == 0;
   c.rank_order = predictor::parse_rank_order(rank_order);
 

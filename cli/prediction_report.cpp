@@ -39,7 +39,8 @@ std::string render_prediction_text(const predictor::Prediction& p, const model::
   out += fmt::format("  pipeline bubble       {:>10.4f} s   ({:.1f}% of the pipeline)\n", t.pp_bubble_s, 100 * p.bubble_fraction);
   out += fmt::format("  pipeline send/recv    {:>10.4f} s\n", t.pp_p2p_s);
   out += fmt::format("  DP synchronisation    {:>10.4f} s\n", t.dp_comm_s);
-  out += fmt::format("  optimizer step        {:>10.4f} s\n\n", t.optimizer_s);
+  out += fmt::format("  optimizer step        {:>10.4f} s\n", t.optimizer_s);
+  out += fmt::format("  host launch stalls    {:>10.4f} s\n\n", t.host_s);
   const auto& m = p.memory.peak;
   out += fmt::format("memory per GPU (stage {})\n", m.stage);
   out += fmt::format("  weights               {:>10.2f} GiB\n", m.weights_bytes / kGiB);
@@ -82,7 +83,7 @@ std::string render_prediction_json(const predictor::Prediction& p, const model::
                              {"tp_comm", t.tp_comm_s},         {"cp_comm", t.cp_comm_s},
                              {"ep_comm", t.ep_comm_s},         {"pp_bubble", t.pp_bubble_s},
                              {"pp_p2p", t.pp_p2p_s},           {"dp_comm", t.dp_comm_s},
-                             {"optimizer", t.optimizer_s}};
+                             {"optimizer", t.optimizer_s},        {"host", t.host_s}};
   const auto& m = p.memory.peak;
   doc["memory_bytes"] = {{"stage", m.stage},
                          {"weights", m.weights_bytes},

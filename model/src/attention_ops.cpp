@@ -65,6 +65,8 @@ void append_core(std::vector<Operator>& ops, const Shard& s, int64_t layer, doub
     const double log_sum_exp = T * heads * 4.0;  // fp32 softmax statistics per query and head
     op.activation_bytes = (q_elements + k_elements + v_elements) * act + (selective ? 0.0 : log_sum_exp);
     op.recomputed = selective;
+    op.forward_kernels = 1;
+    op.backward_kernels = 3;  // preprocess (dO . O), main kernel, dQ conversion
     add_cp_ring(op, s, k_elements + v_elements);
     ops.push_back(op);
     return;

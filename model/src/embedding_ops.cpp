@@ -49,6 +49,8 @@ std::vector<Operator> head_ops(const Shard& s) {
   Operator loss = elementwise_op("cross_entropy", OpKind::kLoss, s, T * v, 5.0, 1.0, T * v * 4.0);
   loss.forward_bytes = 16.0 * T * v;
   loss.backward_bytes = 8.0 * T * v;
+  loss.forward_kernels = 6;
+  loss.backward_kernels = 3;
   if (s.config.tp > 1) {
     // Max, sum of exponentials and target logit are all-reduced across the vocabulary shards.
     loss.communication.push_back({CommKind::kAllReduce, CommGroup::kTp, s.config.tp, Pass::kForward, 3.0 * T * 4.0});

@@ -76,11 +76,19 @@ std::vector<Operator> moe_ops(const Shard& s) {
   Operator router = gemm_op("router", s, Tm, E, h, to_i(h * E + router_extra), Tm * h);
   router.fp8_capable = false;  // Megatron computes router logits in bf16/fp32
   ops.push_back(router);
-  ops.push_back(elementwise_op("router_topk", OpKind::kRouter, s, Tm * E, 6.0, 1.0, Tm * E * 4.0));
+  Operator topk = elementwise_op("router_topk", OpKind::kRouter, s, Tm * E, 6.0, 1.0, Tm * E * 4.0);
+  // Score function, top-k, gathers and the auxiliary load-balancing loss terms.
+  topk.forward_kernels = 12;
+  topk.backward_kernels = 8;
+  ops.push_back(topk);
 
   Operator dispatch = elementwise_op("token_dispatch", OpKind::kPermute, s, routed * h, 0.0, 1.0,
                                      routed * 4.0);  // int32 routing map
   add_expert_dispatch_comm(dispatch, s, routed * h * act, true);
+  // Histogram of tokens per expert, exchange of the counts, permutation indices, gather.
+  dispatch.forward_kernels = 8;
+  dispatch.backward_kernels = 6;
+  dispatch.host_sync = true;
   ops.push_back(dispatch);
 
   // Balanced split: the EP x ETP group's assignments spread evenly over the experts, padded by
@@ -105,6 +113,8 @@ std::vector<Operator> moe_ops(const Shard& s) {
   // weights' gradient.
   Operator combine = elementwise_op("token_combine", OpKind::kPermute, s, routed * h, 2.0, 1.0, routed * h * act);
   add_expert_dispatch_comm(combine, s, routed * h * act, false);
+  combine.forward_kernels = 5;
+  combine.backward_kernels = 5;
   ops.push_back(combine);
 
   if (moe.shared_expert_intermediate_size > 0) {

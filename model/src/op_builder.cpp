@@ -30,6 +30,8 @@ Operator gemm_op(const std::string& name, const Shard& s, double m, double n, do
   op.parameters = parameters;
   op.activation_bytes = saved_elements * s.activation_bytes;
   op.fp8_capable = parameters > 0;
+  op.forward_kernels = static_cast<int>(count);
+  op.backward_kernels = static_cast<int>(2 * count);
   return op;
 }
 
@@ -46,6 +48,8 @@ Operator elementwise_op(const std::string& name, OpKind kind, const Shard& s, do
   op.backward_bytes = (2.0 * inputs_per_element + 1.0) * elements * s.activation_bytes;
   op.parameters = parameters;
   op.activation_bytes = saved_bytes;
+  op.forward_kernels = 1;
+  op.backward_kernels = 1;
   return op;
 }
 

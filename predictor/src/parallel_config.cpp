@@ -6,6 +6,16 @@
 
 namespace perfplan::predictor {
 
+MoeDispatcher parse_moe_dispatcher(const std::string& text) {
+  if (text == "alltoall") return MoeDispatcher::kAllToAll;
+  if (text == "flex") return MoeDispatcher::kFlex;
+  throw InputError("unknown MoE dispatcher '" + text + "': accepted are alltoall, flex");
+}
+
+std::string to_string(MoeDispatcher dispatcher) {
+  return dispatcher == MoeDispatcher::kAllToAll ? "alltoall" : "flex";
+}
+
 int64_t ParallelConfig::micro_batches() const {
   const int64_t per_step = dp * micro_batch_size;
   return per_step > 0 ? global_batch_size / per_step : 0;

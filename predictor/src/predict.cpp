@@ -3,6 +3,7 @@
 #include "perfplan/predictor/predict.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "perfplan/model/step_operators.hpp"
 #include "perfplan/predictor/collectives.hpp"
@@ -67,8 +68,12 @@ struct Cost {
   double ep_s = 0;
   double forward_comm_s = 0;   // exposed collectives in the forward pass
   double backward_comm_s = 0;  // exposed collectives in backward (and the recomputed forward)
+  double forward_host_s = 0;   // GPU idle waiting for the host's kernel launches
+  double backward_host_s = 0;
 
   void add(const Cost& o, double times) {
+    forward_host_s += times * o.forward_host_s;
+    backward_host_s += times * o.backward_host_s;
     forward_comm_s += times * o.forward_comm_s;
     backward_comm_s += times * o.backward_comm_s;
     forward_s += times * o.forward_s;
@@ -79,21 +84,62 @@ struct Cost {
     cp_s += times * o.cp_s;
     ep_s += times * o.ep_s;
   }
-  double total() const { return forward_s + backward_s + recompute_s + tp_s + cp_s + ep_s; }
+  double total() const {
+    return forward_s + backward_s + recompute_s + forward_comm_s + backward_comm_s + forward_host_s + backward_host_s;
+  }
+};
+
+// Node-aware dispatch sends a token once per destination node instead of once per expert:
+// with k experts spread uniformly over N nodes, (N-1)(1 - (1 - 1/N)^k) remote nodes instead of
+// k (N-1)/N remote copies.
+double flex_dispatch_factor(int64_t experts_per_token, int64_t nodes) {
+  if (nodes <= 1) return 1.0;
+  const double n = static_cast<double>(nodes), k = static_cast<double>(experts_per_token);
+  return n * (1.0 - std::pow(1.0 - 1.0 / n, k)) / k;
+}
+
+// Eager execution: the host enqueues kernels while the GPU runs earlier ones, so a stretch of
+// work takes max(GPU time, host time); a host synchronisation ends a stretch.
+struct LaunchStream {
+  double gpu_s = 0;
+  double host_s = 0;
+  double stall_s = 0;  // accumulated max(0, host - gpu) of closed stretches
+  void close(double sync_s) {
+    stall_s += std::max(0.0, host_s - gpu_s) + sync_s;
+    gpu_s = host_s = 0;
+  }
 };
 
 Cost ops_cost(const std::vector<Operator>& ops, const ParallelConfig& c, const ClusterSpec& cluster,
-              const Groups& groups, const ComputeModel& compute) {
+              const Groups& groups, const ComputeModel& compute, const model::Architecture& arch,
+              const PredictOptions& options) {
   Cost cost;
   const bool full_recompute = c.recompute == model::Recompute::kFull;
+  const bool fp8 = c.dtype == model::DType::kFp8;
+  LaunchStream forward_stream, backward_stream;
   for (const Operator& op : ops) {
     const OperatorTime t = compute.time(op, c.dtype, cluster.gpu);
+    // FP8 GEMMs launch a quantisation kernel per input beside the GEMM.
+    const int cast_kernels = (fp8 && op.fp8_capable) ? 1 : 0;
+    forward_stream.host_s += options.host_launch_s * (op.forward_kernels + cast_kernels);
+    backward_stream.host_s += options.host_launch_s * (op.backward_kernels + 2 * cast_kernels);
+    forward_stream.gpu_s += t.forward_s;
+    backward_stream.gpu_s += t.backward_s + (op.recomputed ? t.forward_s : 0.0);
     cost.forward_s += t.forward_s;
     cost.backward_s += t.backward_s;
     cost.weight_grad_s += t.weight_grad_s;
     if (op.recomputed) cost.recompute_s += t.forward_s;
     for (const auto& comm : op.communication) {
-      const double seconds = collective_time(comm.kind, comm.bytes, group_of(groups, comm.group), cluster);
+      const GroupPlacement& group = group_of(groups, comm.group);
+      double bytes = comm.bytes;
+      if (comm.group == CommGroup::kEp && c.moe_dispatcher == MoeDispatcher::kFlex && arch.moe) {
+        bytes *= flex_dispatch_factor(arch.moe->experts_per_token, group.nodes());
+        // FP8 training dispatches FP8 tokens (combine stays in bf16).
+        if (fp8 && op.kind == model::OpKind::kPermute && op.name == "token_dispatch" && comm.pass == Pass::kForward) {
+          bytes *= 0.5;
+        }
+      }
+      const double seconds = collective_time(comm.kind, bytes, group, cluster);
       const double own_compute = comm.pass == Pass::kForward ? t.forward_s : t.backward_s;
       // A forward collective of a recomputed layer runs again during backward.
       const bool rerun = comm.pass == Pass::kForward && op.recomputed && full_recompute;
@@ -116,9 +162,18 @@ Cost ops_cost(const std::vector<Operator>& ops, const ParallelConfig& c, const C
           break;
       }
       (comm.pass == Pass::kForward ? cost.forward_comm_s : cost.backward_comm_s) += exposed;
-      if (rerun) cost.backward_comm_s += exposed;
+      (comm.pass == Pass::kForward ? forward_stream.gpu_s : backward_stream.gpu_s) += exposed;
+      if (rerun) {
+        cost.backward_comm_s += exposed;
+        backward_stream.gpu_s += exposed;
+      }
     }
+    if (op.host_sync) forward_stream.close(options.host_sync_s);
   }
+  forward_stream.close(0.0);
+  backward_stream.close(0.0);
+  cost.forward_host_s = forward_stream.stall_s;
+  cost.backward_host_s = backward_stream.stall_s;
   return cost;
 }
 
@@ -134,9 +189,11 @@ Prediction predict(const model::Architecture& arch, const ClusterSpec& cluster, 
   const GpuSpec& gpu = cluster.gpu;
 
   std::vector<Cost> kind_cost;
-  for (const auto& kind : step.layer_kinds) kind_cost.push_back(ops_cost(kind.ops, config, cluster, groups, compute));
-  const Cost embedding_cost = ops_cost(step.embedding, config, cluster, groups, compute);
-  const Cost head_cost = ops_cost(step.head, config, cluster, groups, compute);
+  for (const auto& kind : step.layer_kinds) {
+    kind_cost.push_back(ops_cost(kind.ops, config, cluster, groups, compute, arch, options));
+  }
+  const Cost embedding_cost = ops_cost(step.embedding, config, cluster, groups, compute, arch, options);
+  const Cost head_cost = ops_cost(step.head, config, cluster, groups, compute, arch, options);
 
   // The slowest stage sets the pace of the pipeline.
   const auto stages = stage_contents(step, config, arch.tie_word_embeddings);
@@ -158,8 +215,9 @@ Prediction predict(const model::Architecture& arch, const ClusterSpec& cluster, 
   const int64_t m = config.micro_batches();
   const double v = static_cast<double>(config.vp);
   StageTimes per_chunk;
-  per_chunk.forward_s = (slowest.forward_s + slowest.forward_comm_s) / v;
-  per_chunk.backward_s = (slowest.backward_s + slowest.recompute_s + slowest.backward_comm_s) / v;
+  per_chunk.forward_s = (slowest.forward_s + slowest.forward_comm_s + slowest.forward_host_s) / v;
+  per_chunk.backward_s =
+      (slowest.backward_s + slowest.recompute_s + slowest.backward_comm_s + slowest.backward_host_s) / v;
   per_chunk.weight_grad_s = slowest.weight_grad_s / v;
   if (config.pp > 1) {
     // One micro-batch's activations (b * s/cp * h, sharded by SP) cross each stage boundary.
@@ -225,6 +283,7 @@ Prediction predict(const model::Architecture& arch, const ClusterSpec& cluster, 
   p.time.pp_p2p_s = pipeline.p2p_exposed_s;
   p.time.dp_comm_s = dp_exposed;
   p.time.optimizer_s = optimizer_s;
+  p.time.host_s = md * (slowest.forward_host_s + slowest.backward_host_s);
   p.bubble_fraction = pipeline.bubble_fraction;
 
   const model::OperatorTotals totals = model::step_totals(step);

@@ -94,6 +94,10 @@ ValidationCase read_case(const json& doc, const std::string& file) {
       p.recompute = model::Recompute::kNone;
       assumed.push_back("parallel.recompute = none (Megatron default: no recomputation)");
     }
+    if (c.architecture.moe) {
+      p.moe_dispatcher = MoeDispatcher::kFlex;
+      assumed.push_back("moe_dispatcher = flex (NVIDIA's published MoE configurations use DeepEP / HybridEP)");
+    }
     p.schedule = p.vp > 1 ? PipelineSchedule::kInterleaved : PipelineSchedule::kOneFOneB;
     // Megatron-Core / NeMo performance recipes with Transformer Engine (bf16, fp8) overlap the
     // TP/SP collectives with GEMMs (--tp-comm-overlap); the 2021-22 fp16 Megatron-LM did not.

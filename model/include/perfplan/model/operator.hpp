@@ -76,6 +76,13 @@ struct Operator {
   // A weight GEMM that FP8 training runs in FP8 (Transformer Engine linear layers). Megatron's
   // LM head and the MoE router stay in bf16.
   bool fp8_capable = false;
+  // Kernels launched per pass in eager execution (PyTorch + Megatron-Core + Transformer Engine).
+  // The host enqueues each one; short kernels can leave the GPU waiting on the host.
+  int forward_kernels = 1;
+  int backward_kernels = 2;
+  // The forward pass waits for a device-to-host copy (Megatron's all-to-all dispatcher reads the
+  // tokens per expert on the host), which drains the launch queue.
+  bool host_sync = false;
   std::vector<Communication> communication;
 
   double executed_forward_flops() const { return forward_flops * executed_fraction; }

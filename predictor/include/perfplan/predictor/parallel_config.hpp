@@ -12,6 +12,13 @@
 
 namespace perfplan::predictor {
 
+// How MoE tokens travel to their experts: NCCL all-to-all with one copy per (token, expert)
+// (Megatron's "alltoall" dispatcher), or a node-aware dispatcher (DeepEP / HybridEP, Megatron's
+// "flex") that sends a token once per destination node and dispatches FP8 tokens in FP8.
+enum class MoeDispatcher { kAllToAll, kFlex };
+MoeDispatcher parse_moe_dispatcher(const std::string& text);
+std::string to_string(MoeDispatcher dispatcher);
+
 // Parallel dimensions in the global rank order, innermost first.
 enum class Dim { kTp, kCp, kEp, kDp, kPp };
 
@@ -38,6 +45,7 @@ struct ParallelConfig {
   bool overlap_grad_reduce = true;    // DP gradient reduction overlapped with backward
   bool overlap_param_gather = true;   // distributed-optimizer / ZeRO-3 parameter gathers overlapped with forward
   bool overlap_moe_comm = false;      // EP all-to-all overlapped with computation
+  MoeDispatcher moe_dispatcher = MoeDispatcher::kAllToAll;
   std::array<Dim, 5> rank_order = {Dim::kTp, Dim::kCp, Dim::kEp, Dim::kDp, Dim::kPp};
 
   int64_t num_gpus() const { return tp * pp * dp * cp; }

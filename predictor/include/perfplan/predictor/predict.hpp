@@ -24,6 +24,7 @@ struct TimeBreakdown {
   double pp_p2p_s = 0;         // exposed stage-to-stage sends
   double dp_comm_s = 0;        // exposed gradient reduction and parameter gathers
   double optimizer_s = 0;      // optimizer step
+  double host_s = 0;           // GPU waiting on the host to launch kernels (eager execution)
 };
 
 struct TimelineEvent {
@@ -38,6 +39,11 @@ struct PredictOptions {
   const ComputeModel* compute = nullptr;  // nullptr: roofline
   bool timeline = false;                  // fill Prediction::timeline
   double runtime_bytes = kDefaultRuntimeBytes;
+  // Host time to enqueue one kernel in eager PyTorch (dispatcher + cudaLaunchKernel), and the
+  // round trip of a device-to-host synchronisation. PyTorch eager per-op overhead is ~5-10 us
+  // (PyTorch performance tuning guide; NVIDIA CUDA Graphs blog); a D2H sync costs tens of us.
+  double host_launch_s = 8e-6;
+  double host_sync_s = 30e-6;
 };
 
 struct Prediction {

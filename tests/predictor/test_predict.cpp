@@ -1,0 +1,401 @@
+// Step composition on a hand-built cluster with round numbers (so the tests do not move when the
+// catalog's calibration does): per-operator roofline times add up to the iteration, the pipeline
+// part follows the schedules' closed forms, recomputation adds one forward, MFU and throughput
+// are the textbook ratios, and a bad layout is an InputError saying what is accepted.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "perfplan/model/hf_config.hpp"
+#include "perfplan/model/input_error.hpp"
+#include "perfplan/model/step_operators.hpp"
+#include "perfplan/predictor/compute_model.hpp"
+#include "perfplan/predictor/predict.hpp"
+
+using namespace perfplan;
+using predictor::ParallelConfig;
+using predictor::PipelineSchedule;
+using predictor::Prediction;
+
+namespace {
+
+constexpr double kPeakFlopsPerS = 100e12;
+constexpr double kHbmBytesPerS = 1e12;
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+// 100 TFLOP/s in every tensor type, 1 TB/s HBM, every efficiency 1 and no launch floor. One SM:
+// each 128 x 128 tile is its own wave, so with dimensions in multiples of 128 the wave
+// efficiency is exactly 1 (a large SM count would instead leave small GEMMs a partial wave).
+predictor::GpuSpec round_gpu() {
+  predictor::GpuSpec gpu;
+  gpu.name = "round-gpu";
+  gpu.source = "test";
+  gpu.peak_fp32_flops_per_s = kPeakFlopsPerS;
+  gpu.peak_tf32_flops_per_s = kPeakFlopsPerS;
+  gpu.peak_bf16_flops_per_s = kPeakFlopsPerS;
+  gpu.peak_fp16_flops_per_s = kPeakFlopsPerS;
+  gpu.peak_fp8_flops_per_s = kPeakFlopsPerS;
+  gpu.sm_count = 1;
+  gpu.hbm_bytes = 80.0 * kGiB;
+  gpu.hbm_bytes_per_s = kHbmBytesPerS;
+  gpu.l2_bytes = 50e6;
+  gpu.nvlink_bytes_per_s = 100e9;
+  gpu.gemm_efficiency = 1.0;
+  gpu.fp8_gemm_efficiency = 1.0;
+  gpu.attention_efficiency = 1.0;
+  gpu.hbm_efficiency = 1.0;
+  gpu.kernel_launch_s = 0.0;
+  return gpu;
+}
+
+predictor::LinkSpec round_link(const char* name, predictor::LinkKind kind, double bytes_per_s) {
+  predictor::LinkSpec link;
+  link.name = name;
+  link.kind = kind;
+  link.bandwidth_bytes_per_s = bytes_per_s;
+  link.latency_s = 0.0;
+  link.all_reduce_efficiency = 1.0;
+  link.all_gather_efficiency = 1.0;
+  link.all_to_all_efficiency = 1.0;
+  link.p2p_efficiency = 1.0;
+  return link;
+}
+
+// Eight GPUs per node; `link_bytes_per_s` for both tiers (huge: communication is free).
+predictor::ClusterSpec round_cluster(int64_t num_gpus, double link_bytes_per_s = 100e9) {
+  predictor::ClusterSpec cluster;
+  cluster.name = "round-cluster";
+  cluster.gpu = round_gpu();
+  cluster.gpus_per_node = 8;
+  cluster.nvlink_domain_size = 8;
+  cluster.nics_per_node = 8;
+  cluster.intra_node = round_link("round-nvlink", predictor::LinkKind::kNvlink, link_bytes_per_s);
+  cluster.inter_node = round_link("round-ib", predictor::LinkKind::kInfiniband, link_bytes_per_s);
+  cluster.num_gpus = num_gpus;
+  return cluster;
+}
+
+constexpr double kFreeLinks = 1e30;
+
+// A small Llama: 8 layers (so pp 4 x vp 2 splits evenly), every GEMM dimension a multiple of 128.
+model::Architecture small_llama() {
+  const nlohmann::json config = {{"model_type", "llama"},
+                                 {"hidden_size", 512},
+                                 {"num_hidden_layers", 8},
+                                 {"num_attention_heads", 8},
+                                 {"num_key_value_heads", 8},
+                                 {"intermediate_size", 1536},
+                                 {"vocab_size", 1024},
+                                 {"max_position_embeddings", 4096},
+                                 {"tie_word_embeddings", false}};
+  return model::architecture_from_hf_config(config, "small-llama");
+}
+
+// ~400B parameters: never fits one 80 GiB GPU.
+model::Architecture huge_llama() {
+  const nlohmann::json config = {{"model_type", "llama"},
+                                 {"hidden_size", 16384},
+                                 {"num_hidden_layers", 126},
+                                 {"num_attention_heads", 128},
+                                 {"num_key_value_heads", 8},
+                                 {"intermediate_size", 53248},
+                                 {"vocab_size", 128256},
+                                 {"max_position_embeddings", 131072}};
+  return model::architecture_from_hf_config(config, "huge-llama");
+}
+
+ParallelConfig layout(int64_t tp, int64_t pp, int64_t dp, int64_t global_batch) {
+  ParallelConfig c;
+  c.tp = tp;
+  c.pp = pp;
+  c.dp = dp;
+  c.micro_batch_size = 1;
+  c.global_batch_size = global_batch;
+  c.seq_len = 1024;
+  c.dtype = model::DType::kBf16;
+  return c;
+}
+
+// Forward and backward kernel seconds of one micro-batch through the whole model, summed from
+// the roofline times of the step's operators.
+struct PassTimes {
+  double forward_s = 0;
+  double backward_s = 0;
+  double layers_forward_s = 0;  // the transformer layers' share of forward_s
+};
+
+PassTimes roofline_pass_times(const model::StepOperators& step, model::DType dtype, const predictor::GpuSpec& gpu) {
+  const predictor::RooflineModel roofline;
+  PassTimes out;
+  auto add = [&](const std::vector<model::Operator>& ops, double times, bool layer) {
+    for (const auto& op : ops) {
+      const auto t = roofline.time(op, dtype, gpu);
+      out.forward_s += times * t.forward_s;
+      out.backward_s += times * t.backward_s;
+      if (layer) out.layers_forward_s += times * t.forward_s;
+    }
+  };
+  add(step.embedding, 1.0, false);
+  for (const auto& kind : step.layer_kinds) add(kind.ops, static_cast<double>(kind.count), true);
+  add(step.head, 1.0, false);
+  return out;
+}
+
+std::string predict_error(const model::Architecture& arch, const predictor::ClusterSpec& cluster,
+                          const ParallelConfig& config) {
+  try {
+    predictor::predict(arch, cluster, config);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// The pipeline part of the iteration: everything before the data-parallel sync and optimizer.
+double pipeline_part(const Prediction& p) { return p.iteration_time_s - p.time.dp_comm_s - p.time.optimizer_s; }
+
+}  // namespace
+
+TEST_CASE("predict: tp = pp = dp = 1: iteration = m * (forward + backward) + optimizer, by hand") {
+  const auto arch = small_llama();
+  const auto cluster = round_cluster(1);
+  const auto config = layout(1, 1, 1, 4);
+  const auto p = predictor::predict(arch, cluster, config);
+
+  const auto step = model::build_step_operators(arch, config.step_config());
+  const PassTimes pass = roofline_pass_times(step, config.dtype, cluster.gpu);
+  REQUIRE(pass.forward_s > 0);
+  REQUIRE(pass.backward_s > pass.forward_s);
+  // Adam streams 34 bytes per local parameter through HBM.
+  const double parameters = model::step_totals(step).parameters;
+  const double optimizer_s = parameters * 34.0 / kHbmBytesPerS;
+  const double m = 4;
+
+  CHECK(p.micro_batches == 4);
+  CHECK(p.time.compute_s == doctest::Approx(m * (pass.forward_s + pass.backward_s)).epsilon(1e-12));
+  CHECK(p.time.optimizer_s == doctest::Approx(optimizer_s).epsilon(1e-12));
+  CHECK(p.time.recompute_s == 0);
+  CHECK(p.time.tp_comm_s == 0);
+  CHECK(p.time.cp_comm_s == 0);
+  CHECK(p.time.ep_comm_s == 0);
+  CHECK(p.time.pp_bubble_s == doctest::Approx(0.0));
+  CHECK(p.time.pp_p2p_s == 0);
+  CHECK(p.time.dp_comm_s == 0);
+  CHECK(p.bubble_fraction == doctest::Approx(0.0));
+  CHECK(p.iteration_time_s == doctest::Approx(m * (pass.forward_s + pass.backward_s) + optimizer_s).epsilon(1e-12));
+}
+
+TEST_CASE("predict: the breakdown adds up to the iteration time") {
+  const auto arch = small_llama();
+  const auto cluster = round_cluster(8);
+  auto config = layout(2, 2, 2, 16);
+  config.sequence_parallel = true;
+  const auto p = predictor::predict(arch, cluster, config);
+  const auto& t = p.time;
+  // Without overlap flags for TP and with p2p on the critical path, every part is additive.
+  CHECK(p.iteration_time_s == doctest::Approx(t.compute_s + t.recompute_s + t.tp_comm_s + t.cp_comm_s + t.ep_comm_s +
+                                              t.pp_bubble_s + t.pp_p2p_s + t.dp_comm_s + t.optimizer_s)
+                                  .epsilon(1e-9));
+  CHECK(t.tp_comm_s > 0);
+}
+
+TEST_CASE("predict: doubling the global batch doubles the micro-batch work, the optimizer stays") {
+  const auto arch = small_llama();
+  SUBCASE("pp = 1: the pipeline part doubles exactly") {
+    const auto cluster = round_cluster(1);
+    const auto one = predictor::predict(arch, cluster, layout(1, 1, 1, 8));
+    const auto two = predictor::predict(arch, cluster, layout(1, 1, 1, 16));
+    CHECK(two.micro_batches == 2 * one.micro_batches);
+    CHECK(pipeline_part(two) == doctest::Approx(2.0 * pipeline_part(one)).epsilon(1e-12));
+    CHECK(two.time.optimizer_s == doctest::Approx(one.time.optimizer_s));
+    CHECK(two.tokens_per_s > one.tokens_per_s);
+  }
+  SUBCASE("pp = 4, 1F1B: (m + p - 1) slots, so 8 -> 16 micro-batches scales it by 19/11") {
+    const auto cluster = round_cluster(4, kFreeLinks);
+    const auto one = predictor::predict(arch, cluster, layout(1, 4, 1, 8));
+    const auto two = predictor::predict(arch, cluster, layout(1, 4, 1, 16));
+    CHECK(pipeline_part(two) == doctest::Approx(pipeline_part(one) * 19.0 / 11.0).epsilon(1e-9));
+    CHECK(pipeline_part(two) < 2.0 * pipeline_part(one));
+    CHECK(two.time.optimizer_s == doctest::Approx(one.time.optimizer_s));
+  }
+}
+
+TEST_CASE("predict: pp = 4 1F1B bubble is (p-1)/(m+p-1); interleaving with vp = 2 halves the bubble time") {
+  const auto arch = small_llama();
+  const auto cluster = round_cluster(4, kFreeLinks);
+  const double p = 4, m = 8;
+  auto config = layout(1, 4, 1, 8);
+  config.schedule = PipelineSchedule::kOneFOneB;
+  const auto one_f_one_b = predictor::predict(arch, cluster, config);
+  CHECK(one_f_one_b.micro_batches == 8);
+  CHECK(one_f_one_b.bubble_fraction == doctest::Approx((p - 1) / (m + p - 1)).epsilon(1e-9));
+  CHECK(one_f_one_b.time.pp_bubble_s > 0);
+  CHECK(one_f_one_b.time.pp_p2p_s == doctest::Approx(0.0));
+
+  config.vp = 2;
+  config.schedule = PipelineSchedule::kInterleaved;
+  const auto interleaved = predictor::predict(arch, cluster, config);
+  CHECK(interleaved.time.pp_bubble_s == doctest::Approx(one_f_one_b.time.pp_bubble_s / 2.0).epsilon(1e-9));
+  // Same work per stage (2 layers either way), so the busy time is unchanged.
+  CHECK(interleaved.time.compute_s == doctest::Approx(one_f_one_b.time.compute_s).epsilon(1e-12));
+  CHECK(interleaved.iteration_time_s < one_f_one_b.iteration_time_s);
+}
+
+TEST_CASE("predict: full recompute adds exactly the layers' forward kernels once more") {
+  const auto arch = small_llama();
+  const auto cluster = round_cluster(1);
+  auto config = layout(1, 1, 1, 2);
+  const auto none = predictor::predict(arch, cluster, config);
+  const auto step = model::build_step_operators(arch, config.step_config());
+  const PassTimes pass = roofline_pass_times(step, config.dtype, cluster.gpu);
+
+  config.recompute = model::Recompute::kFull;
+  const auto full = predictor::predict(arch, cluster, config);
+  const double m = 2;
+  CHECK(none.time.recompute_s == 0);
+  CHECK(full.time.recompute_s == doctest::Approx(m * pass.layers_forward_s).epsilon(1e-12));
+  CHECK(full.time.compute_s == doctest::Approx(none.time.compute_s).epsilon(1e-12));
+  CHECK(full.iteration_time_s - none.iteration_time_s == doctest::Approx(full.time.recompute_s).epsilon(1e-9));
+  // Recomputation is hardware work, not model work.
+  CHECK(full.model_flops_per_step == doctest::Approx(none.model_flops_per_step));
+  CHECK(full.hardware_flops_per_step > full.model_flops_per_step);
+  CHECK(full.mfu < none.mfu);
+}
+
+TEST_CASE("predict: MFU, TFLOP/s and throughput are the textbook ratios") {
+  const auto arch = small_llama();
+  const auto cluster = round_cluster(4);
+  const auto config = layout(2, 1, 2, 8);
+  const auto p = predictor::predict(arch, cluster, config);
+  const double gpus = 4, tokens = 8.0 * 1024.0;
+  REQUIRE(p.iteration_time_s > 0);
+  CHECK(p.mfu == doctest::Approx(p.model_flops_per_step / (p.iteration_time_s * gpus * kPeakFlopsPerS)));
+  CHECK(p.hfu == doctest::Approx(p.hardware_flops_per_step / (p.iteration_time_s * gpus * kPeakFlopsPerS)));
+  CHECK(p.model_tflops_per_gpu == doctest::Approx(p.model_flops_per_step / p.iteration_time_s / gpus / 1e12));
+  CHECK(p.tokens_per_s == doctest::Approx(tokens / p.iteration_time_s));
+  CHECK(p.tokens_per_s_per_gpu == doctest::Approx(tokens / p.iteration_time_s / gpus));
+  CHECK(p.mfu > 0);
+  CHECK(p.mfu <= 1.0);
+
+  // Model FLOPs are the model's, not the layout's: the same as on one GPU, 8 micro-batches.
+  const auto single = predictor::predict(arch, round_cluster(1), layout(1, 1, 1, 8));
+  const auto step = model::build_step_operators(arch, layout(1, 1, 1, 8).step_config());
+  CHECK(single.model_flops_per_step == doctest::Approx(8.0 * model::step_totals(step).model_flops()).epsilon(1e-12));
+  CHECK(p.model_flops_per_step == doctest::Approx(single.model_flops_per_step).epsilon(1e-3));
+}
+
+TEST_CASE("predict: memory fits for a small model, not for ~400B parameters on one GPU") {
+  const auto small = predictor::predict(small_llama(), round_cluster(1), layout(1, 1, 1, 1));
+  CHECK(small.memory.fits);
+  CHECK(small.memory.reason.empty());
+  CHECK(small.memory.peak.total_bytes() > 0);
+  CHECK(small.memory.peak.total_bytes() < 80.0 * kGiB);
+
+  auto config = layout(1, 1, 1, 1);
+  config.seq_len = 4096;
+  const auto huge = predictor::predict(huge_llama(), round_cluster(1), config);
+  CHECK_FALSE(huge.memory.fits);
+  INFO("reason: " << huge.memory.reason);
+  CHECK(contains(huge.memory.reason, "GiB"));
+  CHECK(contains(huge.memory.reason, "round-gpu"));
+  // 18 bytes per parameter of model state alone is several TiB.
+  CHECK(huge.memory.peak.model_state_bytes() > 1024.0 * kGiB);
+  // Not fitting is a value, not an error: the time is still predicted.
+  CHECK(huge.iteration_time_s > 0);
+}
+
+TEST_CASE("predict: a layout that does not fit the GPUs, batch or layers is an InputError saying why") {
+  const auto arch = small_llama();
+  SUBCASE("tp x pp x dp x cp != GPUs") {
+    const std::string why = predict_error(arch, round_cluster(4), layout(2, 1, 1, 1));
+    INFO(why);
+    CHECK(contains(why, "must equal the number of GPUs"));
+    CHECK(contains(why, "(4)"));
+  }
+  SUBCASE("global batch not a multiple of dp x mbs") {
+    const std::string why = predict_error(arch, round_cluster(2), layout(1, 1, 2, 3));
+    INFO(why);
+    CHECK(contains(why, "global batch 3"));
+    CHECK(contains(why, "dp x mbs = 2"));
+  }
+  SUBCASE("pp x vp beyond the layers") {
+    auto config = layout(1, 4, 1, 4);
+    config.vp = 4;
+    config.schedule = PipelineSchedule::kInterleaved;
+    const std::string why = predict_error(arch, round_cluster(4), config);
+    INFO(why);
+    CHECK(contains(why, "pp x vp = 16"));
+    CHECK(contains(why, "number of layers (8)"));
+  }
+  SUBCASE("the typed exception") {
+    CHECK_THROWS_AS(predictor::predict(arch, round_cluster(4), layout(2, 1, 1, 1)), InputError);
+  }
+}
+
+TEST_CASE("predict: the timeline has every stage, and each forward before its backward") {
+  const auto arch = small_llama();
+  const auto cluster = round_cluster(4, kFreeLinks);
+  predictor::PredictOptions options;
+  options.timeline = true;
+
+  for (const bool interleaved : {false, true}) {
+    CAPTURE(interleaved);
+    auto config = layout(1, 4, 1, 8);
+    if (interleaved) {
+      config.vp = 2;
+      config.schedule = PipelineSchedule::kInterleaved;
+    }
+    const auto p = predictor::predict(arch, cluster, config, options);
+    REQUIRE(!p.timeline.empty());
+    CHECK(predictor::predict(arch, cluster, config).timeline.empty());  // only when asked
+
+    // (stage, name without the kind letter) -> end of F, start of B.
+    std::map<std::pair<int64_t, std::string>, double> forward_end, backward_start;
+    std::map<int64_t, int> forwards, backwards, optimizers;
+    double last_end = 0;
+    for (const auto& e : p.timeline) {
+      CHECK(e.stage >= 0);
+      CHECK(e.stage < 4);
+      CHECK(e.end_s >= e.start_s);
+      last_end = std::max(last_end, e.end_s);
+      const std::string key = e.name.substr(1);
+      if (e.category == "forward") {
+        CHECK(e.name[0] == 'F');
+        forward_end[{e.stage, key}] = e.end_s;
+        ++forwards[e.stage];
+      } else if (e.category == "backward") {
+        CHECK(e.name[0] == 'B');
+        backward_start[{e.stage, key}] = e.start_s;
+        ++backwards[e.stage];
+      } else if (e.category == "optimizer") {
+        ++optimizers[e.stage];
+      }
+    }
+    const int per_stage = 8 * (interleaved ? 2 : 1);
+    for (int64_t s = 0; s < 4; ++s) {
+      CAPTURE(s);
+      CHECK(forwards[s] == per_stage);
+      CHECK(backwards[s] == per_stage);
+      CHECK(optimizers[s] == 1);
+    }
+    REQUIRE(backward_start.size() == forward_end.size());
+    for (const auto& entry : backward_start) {
+      const int64_t stage = entry.first.first;
+      const std::string micro_batch = entry.first.second;
+      CAPTURE(stage);
+      CAPTURE(micro_batch);
+      REQUIRE(forward_end.count(entry.first) == 1);
+      CHECK(forward_end.at(entry.first) <= entry.second);
+    }
+    // The optimizer closes the step: the timeline ends at the iteration time.
+    CHECK(last_end == doctest::Approx(p.iteration_time_s).epsilon(1e-9));
+  }
+}
