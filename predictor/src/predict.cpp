@@ -238,13 +238,25 @@ Prediction predict(const model::Architecture& arch, const ClusterSpec& cluster, 
   const bool sharded_optimizer = config.distributed_optimizer || config.zero_stage >= 1;
   double grad_sync_s = 0;
   double param_gather_s = 0;
+  // Megatron DDP reduces gradients in buckets of max(40M, 1M x DP) parameters; the bucket that
+  // holds the last gradients computed can only start after backward ends (and the first
+  // bucket's parameters must be gathered before forward starts).
+  double last_bucket_grad_s = 0;
+  double first_bucket_param_s = 0;
   auto sync = [&](double params, const GroupPlacement& group) {
     if (params <= 0 || group.size <= 1) return;
+    const double bucket = std::min(params, std::max(40e6, 1e6 * static_cast<double>(group.size)));
     if (sharded_optimizer || config.zero_stage >= 2) {
       grad_sync_s += collective_time(model::CommKind::kReduceScatter, params * g_bytes, group, cluster);
       param_gather_s += collective_time(model::CommKind::kAllGather, params * w_bytes, group, cluster);
+      last_bucket_grad_s = std::max(last_bucket_grad_s,
+                                    collective_time(model::CommKind::kReduceScatter, bucket * g_bytes, group, cluster));
+      first_bucket_param_s = std::max(first_bucket_param_s,
+                                      collective_time(model::CommKind::kAllGather, bucket * w_bytes, group, cluster));
     } else {
       grad_sync_s += collective_time(model::CommKind::kAllReduce, params * g_bytes, group, cluster);
+      last_bucket_grad_s = std::max(last_bucket_grad_s,
+                                    collective_time(model::CommKind::kAllReduce, bucket * g_bytes, group, cluster));
     }
   };
   sync(stage.dense_parameters, groups.dense_dp);
@@ -258,8 +270,9 @@ Prediction predict(const model::Architecture& arch, const ClusterSpec& cluster, 
     const double per_micro_batch = 2.0 * param_gather_s + grad_sync_s;
     dp_exposed = static_cast<double>(m) * std::max(0.0, per_micro_batch - (forward_window + backward_window));
   } else {
-    dp_exposed += config.overlap_grad_reduce ? std::max(0.0, grad_sync_s - backward_window) : grad_sync_s;
-    dp_exposed += config.overlap_param_gather ? std::max(0.0, param_gather_s - forward_window) : param_gather_s;
+    dp_exposed += config.overlap_grad_reduce ? std::max(last_bucket_grad_s, grad_sync_s - backward_window) : grad_sync_s;
+    dp_exposed +=
+        config.overlap_param_gather ? std::max(first_bucket_param_s, param_gather_s - forward_window) : param_gather_s;
   }
 
   // Adam: read fp32 gradient, master weight and two moments, write them back and the low-precision

@@ -147,6 +147,20 @@ PassTimes roofline_pass_times(const model::StepOperators& step, model::DType dty
   return out;
 }
 
+// The GPU never waits on the host here, so only kernels and communication take time.
+predictor::PredictOptions kernels_only(bool timeline = false) {
+  predictor::PredictOptions options;
+  options.host_launch_s = 0.0;
+  options.host_sync_s = 0.0;
+  options.timeline = timeline;
+  return options;
+}
+
+Prediction predict_kernels_only(const model::Architecture& arch, const predictor::ClusterSpec& cluster,
+                                const ParallelConfig& config) {
+  return predictor::predict(arch, cluster, config, kernels_only());
+}
+
 std::string predict_error(const model::Architecture& arch, const predictor::ClusterSpec& cluster,
                           const ParallelConfig& config) {
   try {
@@ -168,7 +182,7 @@ TEST_CASE("predict: tp = pp = dp = 1: iteration = m * (forward + backward) + opt
   const auto arch = small_llama();
   const auto cluster = round_cluster(1);
   const auto config = layout(1, 1, 1, 4);
-  const auto p = predictor::predict(arch, cluster, config);
+  const auto p = predict_kernels_only(arch, cluster, config);
 
   const auto step = model::build_step_operators(arch, config.step_config());
   const PassTimes pass = roofline_pass_times(step, config.dtype, cluster.gpu);
@@ -198,21 +212,23 @@ TEST_CASE("predict: the breakdown adds up to the iteration time") {
   const auto cluster = round_cluster(8);
   auto config = layout(2, 2, 2, 16);
   config.sequence_parallel = true;
+  // Default options: the host's kernel launches show too.
   const auto p = predictor::predict(arch, cluster, config);
   const auto& t = p.time;
-  // Without overlap flags for TP and with p2p on the critical path, every part is additive.
+  // Without TP overlap, and with p = 2 stages of equal work, every part is additive.
   CHECK(p.iteration_time_s == doctest::Approx(t.compute_s + t.recompute_s + t.tp_comm_s + t.cp_comm_s + t.ep_comm_s +
-                                              t.pp_bubble_s + t.pp_p2p_s + t.dp_comm_s + t.optimizer_s)
+                                              t.pp_bubble_s + t.pp_p2p_s + t.dp_comm_s + t.optimizer_s + t.host_s)
                                   .epsilon(1e-9));
   CHECK(t.tp_comm_s > 0);
+  CHECK(t.host_s >= 0);
 }
 
 TEST_CASE("predict: doubling the global batch doubles the micro-batch work, the optimizer stays") {
   const auto arch = small_llama();
   SUBCASE("pp = 1: the pipeline part doubles exactly") {
     const auto cluster = round_cluster(1);
-    const auto one = predictor::predict(arch, cluster, layout(1, 1, 1, 8));
-    const auto two = predictor::predict(arch, cluster, layout(1, 1, 1, 16));
+    const auto one = predict_kernels_only(arch, cluster, layout(1, 1, 1, 8));
+    const auto two = predict_kernels_only(arch, cluster, layout(1, 1, 1, 16));
     CHECK(two.micro_batches == 2 * one.micro_batches);
     CHECK(pipeline_part(two) == doctest::Approx(2.0 * pipeline_part(one)).epsilon(1e-12));
     CHECK(two.time.optimizer_s == doctest::Approx(one.time.optimizer_s));
@@ -220,8 +236,8 @@ TEST_CASE("predict: doubling the global batch doubles the micro-batch work, the 
   }
   SUBCASE("pp = 4, 1F1B: (m + p - 1) slots, so 8 -> 16 micro-batches scales it by 19/11") {
     const auto cluster = round_cluster(4, kFreeLinks);
-    const auto one = predictor::predict(arch, cluster, layout(1, 4, 1, 8));
-    const auto two = predictor::predict(arch, cluster, layout(1, 4, 1, 16));
+    const auto one = predict_kernels_only(arch, cluster, layout(1, 4, 1, 8));
+    const auto two = predict_kernels_only(arch, cluster, layout(1, 4, 1, 16));
     CHECK(pipeline_part(two) == doctest::Approx(pipeline_part(one) * 19.0 / 11.0).epsilon(1e-9));
     CHECK(pipeline_part(two) < 2.0 * pipeline_part(one));
     CHECK(two.time.optimizer_s == doctest::Approx(one.time.optimizer_s));
@@ -234,7 +250,7 @@ TEST_CASE("predict: pp = 4 1F1B bubble is (p-1)/(m+p-1); interleaving with vp = 
   const double p = 4, m = 8;
   auto config = layout(1, 4, 1, 8);
   config.schedule = PipelineSchedule::kOneFOneB;
-  const auto one_f_one_b = predictor::predict(arch, cluster, config);
+  const auto one_f_one_b = predict_kernels_only(arch, cluster, config);
   CHECK(one_f_one_b.micro_batches == 8);
   CHECK(one_f_one_b.bubble_fraction == doctest::Approx((p - 1) / (m + p - 1)).epsilon(1e-9));
   CHECK(one_f_one_b.time.pp_bubble_s > 0);
@@ -242,7 +258,7 @@ TEST_CASE("predict: pp = 4 1F1B bubble is (p-1)/(m+p-1); interleaving with vp = 
 
   config.vp = 2;
   config.schedule = PipelineSchedule::kInterleaved;
-  const auto interleaved = predictor::predict(arch, cluster, config);
+  const auto interleaved = predict_kernels_only(arch, cluster, config);
   CHECK(interleaved.time.pp_bubble_s == doctest::Approx(one_f_one_b.time.pp_bubble_s / 2.0).epsilon(1e-9));
   // Same work per stage (2 layers either way), so the busy time is unchanged.
   CHECK(interleaved.time.compute_s == doctest::Approx(one_f_one_b.time.compute_s).epsilon(1e-12));
@@ -253,12 +269,12 @@ TEST_CASE("predict: full recompute adds exactly the layers' forward kernels once
   const auto arch = small_llama();
   const auto cluster = round_cluster(1);
   auto config = layout(1, 1, 1, 2);
-  const auto none = predictor::predict(arch, cluster, config);
+  const auto none = predict_kernels_only(arch, cluster, config);
   const auto step = model::build_step_operators(arch, config.step_config());
   const PassTimes pass = roofline_pass_times(step, config.dtype, cluster.gpu);
 
   config.recompute = model::Recompute::kFull;
-  const auto full = predictor::predict(arch, cluster, config);
+  const auto full = predict_kernels_only(arch, cluster, config);
   const double m = 2;
   CHECK(none.time.recompute_s == 0);
   CHECK(full.time.recompute_s == doctest::Approx(m * pass.layers_forward_s).epsilon(1e-12));
@@ -274,7 +290,7 @@ TEST_CASE("predict: MFU, TFLOP/s and throughput are the textbook ratios") {
   const auto arch = small_llama();
   const auto cluster = round_cluster(4);
   const auto config = layout(2, 1, 2, 8);
-  const auto p = predictor::predict(arch, cluster, config);
+  const auto p = predict_kernels_only(arch, cluster, config);
   const double gpus = 4, tokens = 8.0 * 1024.0;
   REQUIRE(p.iteration_time_s > 0);
   CHECK(p.mfu == doctest::Approx(p.model_flops_per_step / (p.iteration_time_s * gpus * kPeakFlopsPerS)));
@@ -286,14 +302,14 @@ TEST_CASE("predict: MFU, TFLOP/s and throughput are the textbook ratios") {
   CHECK(p.mfu <= 1.0);
 
   // Model FLOPs are the model's, not the layout's: the same as on one GPU, 8 micro-batches.
-  const auto single = predictor::predict(arch, round_cluster(1), layout(1, 1, 1, 8));
+  const auto single = predict_kernels_only(arch, round_cluster(1), layout(1, 1, 1, 8));
   const auto step = model::build_step_operators(arch, layout(1, 1, 1, 8).step_config());
   CHECK(single.model_flops_per_step == doctest::Approx(8.0 * model::step_totals(step).model_flops()).epsilon(1e-12));
   CHECK(p.model_flops_per_step == doctest::Approx(single.model_flops_per_step).epsilon(1e-3));
 }
 
 TEST_CASE("predict: memory fits for a small model, not for ~400B parameters on one GPU") {
-  const auto small = predictor::predict(small_llama(), round_cluster(1), layout(1, 1, 1, 1));
+  const auto small = predict_kernels_only(small_llama(), round_cluster(1), layout(1, 1, 1, 1));
   CHECK(small.memory.fits);
   CHECK(small.memory.reason.empty());
   CHECK(small.memory.peak.total_bytes() > 0);
@@ -301,7 +317,7 @@ TEST_CASE("predict: memory fits for a small model, not for ~400B parameters on o
 
   auto config = layout(1, 1, 1, 1);
   config.seq_len = 4096;
-  const auto huge = predictor::predict(huge_llama(), round_cluster(1), config);
+  const auto huge = predict_kernels_only(huge_llama(), round_cluster(1), config);
   CHECK_FALSE(huge.memory.fits);
   INFO("reason: " << huge.memory.reason);
   CHECK(contains(huge.memory.reason, "GiB"));
@@ -336,15 +352,14 @@ TEST_CASE("predict: a layout that does not fit the GPUs, batch or layers is an I
     CHECK(contains(why, "number of layers (8)"));
   }
   SUBCASE("the typed exception") {
-    CHECK_THROWS_AS(predictor::predict(arch, round_cluster(4), layout(2, 1, 1, 1)), InputError);
+    CHECK_THROWS_AS(predict_kernels_only(arch, round_cluster(4), layout(2, 1, 1, 1)), InputError);
   }
 }
 
 TEST_CASE("predict: the timeline has every stage, and each forward before its backward") {
   const auto arch = small_llama();
   const auto cluster = round_cluster(4, kFreeLinks);
-  predictor::PredictOptions options;
-  options.timeline = true;
+  const predictor::PredictOptions options = kernels_only(true);
 
   for (const bool interleaved : {false, true}) {
     CAPTURE(interleaved);
@@ -355,7 +370,7 @@ TEST_CASE("predict: the timeline has every stage, and each forward before its ba
     }
     const auto p = predictor::predict(arch, cluster, config, options);
     REQUIRE(!p.timeline.empty());
-    CHECK(predictor::predict(arch, cluster, config).timeline.empty());  // only when asked
+    CHECK(predict_kernels_only(arch, cluster, config).timeline.empty());  // only when asked
 
     // (stage, name without the kind letter) -> end of F, start of B.
     std::map<std::pair<int64_t, std::string>, double> forward_end, backward_start;
