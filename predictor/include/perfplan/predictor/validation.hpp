@@ -27,6 +27,7 @@ struct ValidationCase {
   int64_t gpus_per_node = 8;
   ParallelConfig config;
   std::vector<std::string> assumed;  // defaults used where the source printed null
+  bool recompute_assumed = false;    // recompute was null: the cheapest mode that fits is used
   std::optional<double> measured_iteration_time_s;
   std::optional<double> measured_peak_memory_gib;
   std::optional<MemorySplitGib> measured_memory_breakdown_gib;
