@@ -6,7 +6,7 @@
 namespace perfplan::cli {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 json operator_json(const model::Operator& op) {
   json j = {{"name", op.name},

@@ -57,7 +57,7 @@ std::string render_prediction_text(const predictor::Prediction& p, const model::
 std::string render_prediction_json(const predictor::Prediction& p, const model::Architecture& arch,
                                    const predictor::ClusterSpec& cluster, const predictor::ParallelConfig& c,
                                    const std::string& version) {
-  using nlohmann::json;
+  using json = nlohmann::ordered_json;
   json doc;
   doc["context"] = {{"schema_version", 1},
                     {"perfplan_version", version},
@@ -99,7 +99,7 @@ std::string render_prediction_json(const predictor::Prediction& p, const model::
 }
 
 std::string render_chrome_trace(const predictor::Prediction& p, const std::string& model_name) {
-  using nlohmann::json;
+  using json = nlohmann::ordered_json;
   json events = json::array();
   for (const auto& e : p.timeline) {
     events.push_back({{"name", e.name},

@@ -11,7 +11,7 @@
 namespace perfplan::cli {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 json optional_json(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 

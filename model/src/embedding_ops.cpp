@@ -39,7 +39,7 @@ std::vector<Operator> head_ops(const Shard& s) {
   ops.push_back(norm_op("final_norm", s, Tr, h));
   // Tied weights are the embedding's: held once, counted there.
   Operator head = gemm_op("lm_head", s, T, v, h, a.tie_word_embeddings ? 0 : to_i(v * h), Tr * h);
-  head.fp8_capable = false;  // Megatron's output layer is not a Transformer Engine module
+  keep_in_bf16(head, s);  // Megatron's output layer is not a Transformer Engine module
   add_tp_entry(head, s, h);
   ops.push_back(head);
   // Cross entropy keeps the fp32 softmax of its vocabulary shard. Megatron's vocab-parallel

@@ -74,7 +74,7 @@ std::vector<Operator> moe_ops(const Shard& s) {
 
   const double router_extra = (moe.router_bias ? E : 0.0) + (moe.router_score_correction_bias ? E : 0.0);
   Operator router = gemm_op("router", s, Tm, E, h, to_i(h * E + router_extra), Tm * h);
-  router.fp8_capable = false;  // Megatron computes router logits in bf16/fp32
+  keep_in_bf16(router, s);  // Megatron computes router logits in bf16/fp32
   ops.push_back(router);
   Operator topk = elementwise_op("router_topk", OpKind::kRouter, s, Tm * E, 6.0, 1.0, Tm * E * 4.0);
   // Score function, top-k, gathers and the auxiliary load-balancing loss terms.

@@ -28,8 +28,11 @@ Operator gemm_op(const std::string& name, const Shard& s, double m, double n, do
   op.forward_bytes = c * ((m * k + k * n) * s.operand_bytes + m * n * s.activation_bytes);
   op.backward_bytes = 2.0 * op.forward_bytes;
   op.parameters = parameters;
-  op.activation_bytes = saved_elements * s.activation_bytes;
   op.fp8_capable = parameters > 0;
+  // FP8 training keeps the FP8-quantised input of a Transformer Engine linear for its weight
+  // gradient: one byte per element.
+  const bool fp8_input = op.fp8_capable && s.config.dtype == DType::kFp8;
+  op.activation_bytes = saved_elements * (fp8_input ? 1.0 : s.activation_bytes);
   op.forward_kernels = static_cast<int>(count);
   op.backward_kernels = static_cast<int>(2 * count);
   return op;
@@ -51,6 +54,11 @@ Operator elementwise_op(const std::string& name, OpKind kind, const Shard& s, do
   op.forward_kernels = 1;
   op.backward_kernels = 1;
   return op;
+}
+
+void keep_in_bf16(Operator& op, const Shard& s) {
+  if (op.fp8_capable && s.config.dtype == DType::kFp8) op.activation_bytes *= s.activation_bytes;
+  op.fp8_capable = false;
 }
 
 Operator norm_op(const std::string& name, const Shard& s, double rows, double width) {

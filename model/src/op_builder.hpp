@@ -28,6 +28,9 @@ Shard make_shard(const Architecture& arch, const StepConfig& config);
 Operator gemm_op(const std::string& name, const Shard& s, double m, double n, double k,
                  int64_t parameters, double saved_elements, int64_t count = 1);
 
+// Marks a weight GEMM that stays in bf16 under FP8 training (its saved input is bf16 too).
+void keep_in_bf16(Operator& op, const Shard& s);
+
 // A memory-bound operator over `elements` outputs reading `inputs_per_element` tensors of the
 // same size; `saved_bytes` are kept for backward.
 Operator elementwise_op(const std::string& name, OpKind kind, const Shard& s, double elements,

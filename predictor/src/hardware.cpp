@@ -127,8 +127,9 @@ std::vector<std::string> cluster_own_problems(const ClusterSpec& cluster) {
   return checks.take();
 }
 
-// Case-insensitive lookup; punctuation is ignored as a fallback, and a unique prefix is accepted
-// ("h200" finds "H200-SXM-141GB"). On a miss, `why` suggests the closest name and lists the rest.
+// Case-insensitive lookup; punctuation is ignored as a fallback, and a unique prefix that ends
+// where a dash-separated part of the name ends is accepted ("h200" finds "H200-SXM-141GB", but
+// the typo "dgx-h10" does not find "dgx-h100"). On a miss, `why` suggests the closest name.
 template <typename Spec>
 const Spec* find_named(const std::vector<Spec>& specs, const std::string& wanted, const char* what, std::string& why) {
   const std::string wanted_lower = lower(wanted);
@@ -141,8 +142,12 @@ const Spec* find_named(const std::vector<Spec>& specs, const std::string& wanted
       if (alphanumeric_lower(spec.name) == wanted_alnum) return &spec;
     }
     std::vector<const Spec*> prefixed;
+    const std::string wanted_trimmed = lower(wanted);
     for (const auto& spec : specs) {
-      if (alphanumeric_lower(spec.name).rfind(wanted_alnum, 0) == 0) prefixed.push_back(&spec);
+      const std::string name = lower(spec.name);
+      const bool whole_parts = name.rfind(wanted_trimmed, 0) == 0 &&
+                               (name.size() == wanted_trimmed.size() || name[wanted_trimmed.size()] == '-');
+      if (whole_parts) prefixed.push_back(&spec);
     }
     if (prefixed.size() == 1) return prefixed.front();
     if (prefixed.size() > 1) {

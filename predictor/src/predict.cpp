@@ -119,8 +119,10 @@ Cost ops_cost(const std::vector<Operator>& ops, const ParallelConfig& c, const C
   LaunchStream forward_stream, backward_stream;
   for (const Operator& op : ops) {
     const OperatorTime t = compute.time(op, c.dtype, cluster.gpu);
-    // FP8 GEMMs launch a quantisation kernel per input beside the GEMM.
-    const int cast_kernels = (fp8 && op.fp8_capable) ? 1 : 0;
+    // FP8 GEMMs quantise their input first: an amax reduction and a cast per GEMM (per expert
+    // for grouped GEMMs), in backward for the output gradient too.
+    const int gemms = op.gemm ? static_cast<int>(op.gemm->count) : 0;
+    const int cast_kernels = (fp8 && op.fp8_capable) ? 2 * gemms : 0;
     forward_stream.host_s += options.host_launch_s * (op.forward_kernels + cast_kernels);
     backward_stream.host_s += options.host_launch_s * (op.backward_kernels + 2 * cast_kernels);
     forward_stream.gpu_s += t.forward_s;

@@ -22,9 +22,8 @@ using nlohmann::json;
 
 namespace {
 
-const std::vector<std::string> kLlama8bOnDgxH100 = {"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-h100",
-                                                    "--gpus",  "8",       "--seq",         "4096",      "--gbs",
-                                                    "64"};
+const std::vector<std::string> kLlama8bOnDgxH100 = {
+    "predict", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "8", "--seq", "4096", "--gbs", "64"};
 
 std::vector<std::string> with(std::vector<std::string> args, std::initializer_list<const char*> more) {
   for (const char* a : more) args.emplace_back(a);
@@ -59,7 +58,8 @@ void expect_one_line_error(const std::vector<std::string>& args, std::initialize
   REQUIRE(!r.err.empty());
   CHECK(r.err.rfind("perfplan", 0) == 0);
   CHECK(line_count(r.err) == 1);
-  for (const char* part : mentions) CHECK_MESSAGE(contains(r.err, part), "stderr lacks \"" << std::string(part) << "\"");
+  for (const char* part : mentions)
+    CHECK_MESSAGE(contains(r.err, part), "stderr lacks \"" << std::string(part) << "\"");
 }
 
 json parse_json(const std::string& text) {
@@ -135,8 +135,7 @@ TEST_CASE("cli predict: bad input is a non-zero exit and one line on stderr") {
                           {"unknown cluster", "'dgx-z100'", "did you mean", "Accepted", "dgx-h100"});
   }
   SUBCASE("--gpus 12 on 8-GPU nodes") {
-    expect_one_line_error({"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "12"},
-                          {"12", "8"});
+    expect_one_line_error({"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "12"}, {"12", "8"});
   }
   SUBCASE("--tp 3 does not divide the heads") {
     expect_one_line_error({"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "6", "--tp", "3"},

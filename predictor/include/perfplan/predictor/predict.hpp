@@ -39,10 +39,12 @@ struct PredictOptions {
   const ComputeModel* compute = nullptr;  // nullptr: roofline
   bool timeline = false;                  // fill Prediction::timeline
   double runtime_bytes = kDefaultRuntimeBytes;
-  // Host time to enqueue one kernel in eager PyTorch (dispatcher + cudaLaunchKernel), and the
-  // round trip of a device-to-host synchronisation. PyTorch eager per-op overhead is ~5-10 us
-  // (PyTorch performance tuning guide; NVIDIA CUDA Graphs blog); a D2H sync costs tens of us.
-  double host_launch_s = 8e-6;
+  // Host time to enqueue one kernel in eager PyTorch (Python module code, autograd bookkeeping,
+  // the dispatcher and cudaLaunchKernel), and the round trip of a device-to-host
+  // synchronisation. Eager PyTorch spends ~5 us per op in C++ alone and 10-20 us with Python
+  // module overhead (the reason CUDA graphs exist; NVIDIA "Accelerating PyTorch with CUDA
+  // Graphs" blog); a D2H sync costs tens of us.
+  double host_launch_s = 15e-6;
   double host_sync_s = 30e-6;
 };
 
