@@ -98,6 +98,7 @@ std::vector<Operator> moe_ops(const Shard& s) {
   Operator fc1 = gemm_op("experts_fc1", s, per_expert, up_width, h,
                          to_i(local_experts * (h * up_width + (moe.expert_bias ? up_width : 0.0))),
                          expert_tokens * h, to_i(local_experts));
+  fc1.kind = OpKind::kGroupedGemm;  // expert weights, even when a rank holds a single expert
   fc1.active_fraction = k / E;
   ops.push_back(fc1);
   ops.push_back(elementwise_op(gated(a) ? "experts_swiglu" : "experts_gelu", OpKind::kActivation, s,
@@ -106,6 +107,7 @@ std::vector<Operator> moe_ops(const Shard& s) {
   Operator fc2 = gemm_op("experts_fc2", s, per_expert, h, f,
                          to_i(local_experts * (f * h + (moe.expert_bias ? h : 0.0))), expert_tokens * f,
                          to_i(local_experts));
+  fc2.kind = OpKind::kGroupedGemm;
   fc2.active_fraction = k / E;
   ops.push_back(fc2);
 

@@ -76,7 +76,10 @@ OperatorTime RooflineModel::time(const model::Operator& op, model::DType dtype, 
       const model::DType precision = dtype == model::DType::kFp8 ? model::DType::kBf16 : dtype;
       const double rate = gpu.peak_flops_per_s(precision) * gpu.attention_efficiency;
       t.forward_s = std::max(gpu.kernel_launch_s, op.executed_forward_flops() / rate);
-      t.backward_s = 2.5 * t.forward_s;
+      // Backward recomputes the scores: 5 GEMM-sized products to the forward's 2 (2.5x the
+      // FLOPs), and runs at ~3/4 of the forward's FLOP rate (FlashAttention-2 paper Fig. 5 on
+      // A100, FlashAttention-3 paper Figs. 5-6 on H100: backward ~0.7-0.8 of forward TFLOP/s).
+      t.backward_s = 2.5 / 0.75 * t.forward_s;
       break;
     }
     default:

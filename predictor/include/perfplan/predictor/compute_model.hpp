@@ -26,7 +26,8 @@ class ComputeModel {
 //   adds the cast of each input to FP8 (Transformer Engine's current scaling).
 // - Grouped expert GEMMs: the same per expert, so few tokens per expert fill few tiles.
 // - Flash attention: executed FLOPs at the GPU's attention efficiency; backward runs 5 of the
-//   forward's 2 GEMM-sized products again (FlashAttention-2, Dao 2023, Sec. 3.1.2): 2.5x.
+//   forward's 2 GEMM-sized products (FlashAttention-2, Dao 2023, Sec. 3.1.2) at ~3/4 of the
+//   forward's rate: 3.3x the forward time.
 // - Memory-bound operators: bytes / (HBM bandwidth * efficiency).
 // Every kernel costs at least the GPU's launch floor.
 class RooflineModel final : public ComputeModel {
