@@ -69,6 +69,19 @@ void append_core(std::vector<Operator>& ops, const Shard& s, int64_t layer, doub
     op.backward_kernels = 3;  // preprocess (dO . O), main kernel, dQ conversion
     add_cp_ring(op, s, k_elements + v_elements);
     ops.push_back(op);
+    if (s.config.cp > 1) {
+      // Ring attention merges each of the cp partial results into the running output with its
+      // log-sum-exp: per step read the fp32 output and the bf16 partial, write the fp32 output
+      // (10 bytes per element); backward accumulates dQ in fp32 the same way.
+      const double steps = to_d(s.config.cp - 1);
+      Operator merge = elementwise_op("cp_partial_merge", OpKind::kElementwise, s, o_elements, 4.0, 1.0, 0.0);
+      merge.forward_bytes = steps * 10.0 * o_elements;
+      merge.backward_bytes = steps * 10.0 * q_elements;
+      merge.forward_kernels = static_cast<int>(s.config.cp - 1);
+      merge.backward_kernels = static_cast<int>(s.config.cp - 1);
+      merge.recomputed = selective;
+      ops.push_back(merge);
+    }
     return;
   }
 

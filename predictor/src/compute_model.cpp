@@ -50,16 +50,18 @@ OperatorTime RooflineModel::time(const model::Operator& op, model::DType dtype, 
       if (dtype == model::DType::kFp8 && !op.fp8_capable) dtype = model::DType::kBf16;
       const double m = static_cast<double>(g.m), n = static_cast<double>(g.n), k = static_cast<double>(g.k);
       const double count = static_cast<double>(g.count);
-      t.forward_s = gemm_time(m, n, k, count, dtype, gpu);
+      // Grouped expert GEMMs run as one GEMM per expert (Transformer Engine's GroupedLinear):
+      // each has its own tile waves and launch floor.
+      t.forward_s = count * gemm_time(m, n, k, 1.0, dtype, gpu);
       // dgrad: (m x k) = (m x n)(n x k); wgrad: (k x n) = (k x m)(m x n).
-      const double dgrad = gemm_time(m, k, n, count, dtype, gpu);
-      t.weight_grad_s = gemm_time(k, n, m, count, dtype, gpu);
+      const double dgrad = count * gemm_time(m, k, n, 1.0, dtype, gpu);
+      t.weight_grad_s = count * gemm_time(k, n, m, 1.0, dtype, gpu);
       t.backward_s = dgrad + t.weight_grad_s;
       if (dtype == model::DType::kFp8) {
-        // Casting the input (forward) and the output gradient (backward) to FP8: read bf16,
-        // write fp8 (and its transpose for the weight gradient).
-        t.forward_s += memory_time(count * m * k * 3.0, gpu);
-        t.backward_s += memory_time(count * m * n * 4.0, gpu);
+        // Casting the input (forward) and the output gradient (backward) to FP8, per GEMM: read
+        // bf16, write fp8 (and its transpose for the weight gradient).
+        t.forward_s += count * memory_time(m * k * 3.0, gpu);
+        t.backward_s += count * memory_time(m * n * 4.0, gpu);
       }
       break;
     }
