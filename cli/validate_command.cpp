@@ -51,6 +51,13 @@ std::string render_text(const std::vector<predictor::CaseResult>& results, const
   for (const auto& f : s.per_file) {
     out += fmt::format("  {:<34} {:>3} cases, median |error| {}%\n", f.file, f.count, cell(f.median_abs_error_pct, "{:.1f}"));
   }
+  if (!s.configuration_pairs.empty()) {
+    out += "\nsame workload, different configuration: time ratio first / second\n";
+    for (const auto& p : s.configuration_pairs) {
+      out += fmt::format("  {} / {}: measured {:.3f}, predicted {:.3f} ({:+.1f}%)\n", p.first, p.second, p.measured_ratio,
+                         p.predicted_ratio, p.ratio_error_pct);
+    }
+  }
   return out;
 }
 
@@ -75,6 +82,14 @@ std::string render_json(const std::vector<predictor::CaseResult>& results, const
   for (const auto& f : s.per_file) {
     per_file.push_back({{"file", f.file}, {"count", f.count}, {"median_abs_error_pct", optional_json(f.median_abs_error_pct)}});
   }
+  json pairs = json::array();
+  for (const auto& p : s.configuration_pairs) {
+    pairs.push_back({{"first", p.first},
+                     {"second", p.second},
+                     {"measured_ratio", p.measured_ratio},
+                     {"predicted_ratio", p.predicted_ratio},
+                     {"ratio_error_pct", p.ratio_error_pct}});
+  }
   json doc = {{"context", {{"schema_version", 1}, {"perfplan_version", PERFPLAN_VERSION}, {"command", "validate"}, {"inputs", paths}}},
               {"cases", cases},
               {"summary",
@@ -84,7 +99,8 @@ std::string render_json(const std::vector<predictor::CaseResult>& results, const
                 {"mean_abs_error_pct", optional_json(s.mean_abs_error_pct)},
                 {"max_abs_error_pct", optional_json(s.max_abs_error_pct)},
                 {"median_abs_memory_error_pct", optional_json(s.median_abs_memory_error_pct)},
-                {"per_file", per_file}}}};
+                {"per_file", per_file},
+                {"configuration_pairs", pairs}}}};
   return doc.dump(2) + "\n";
 }
 

@@ -169,6 +169,9 @@ CaseResult validate_case(const ValidationCase& c, const HardwareCatalog& hardwar
   r.measured_iteration_time_s = c.measured_iteration_time_s;
   r.measured_peak_memory_gib = c.measured_peak_memory_gib;
   r.measured_memory_breakdown_gib = c.measured_memory_breakdown_gib;
+  r.workload = c.model_name + " | " + c.gpu + " x " + std::to_string(c.num_gpus) + " | seq " +
+               std::to_string(c.config.seq_len) + " | gbs " + std::to_string(c.config.global_batch_size) + " | " +
+               model::to_string(c.config.dtype);
   if (!c.skip_reason.empty()) {
     r.skipped = c.skip_reason;
     return r;
@@ -242,6 +245,20 @@ ValidationSummary summarize(const std::vector<CaseResult>& results) {
   s.median_abs_memory_error_pct = median(memory_errors);
   for (const auto& file : file_order) {
     s.per_file.push_back({file, static_cast<int64_t>(by_file[file].size()), median(by_file[file])});
+  }
+  for (size_t i = 0; i < results.size(); ++i) {
+    for (size_t j = i + 1; j < results.size(); ++j) {
+      const auto& a = results[i];
+      const auto& b = results[j];
+      if (a.workload != b.workload || !a.error_pct || !b.error_pct) continue;
+      ValidationSummary::ConfigurationPair pair;
+      pair.first = a.id;
+      pair.second = b.id;
+      pair.measured_ratio = *a.measured_iteration_time_s / *b.measured_iteration_time_s;
+      pair.predicted_ratio = *a.predicted_iteration_time_s / *b.predicted_iteration_time_s;
+      pair.ratio_error_pct = (pair.predicted_ratio / pair.measured_ratio - 1.0) * 100.0;
+      s.configuration_pairs.push_back(pair);
+    }
   }
   return s;
 }

@@ -50,6 +50,9 @@ struct CaseResult {
   std::optional<MemorySplitGib> predicted_memory_breakdown_gib;
   std::vector<std::string> assumed;
   std::string skipped;  // reason, empty when predicted
+  // Model, GPU, GPU count, sequence, global batch and dtype: cases that share it differ only in
+  // their parallel configuration.
+  std::string workload;
 };
 
 struct ValidationSummary {
@@ -65,6 +68,16 @@ struct ValidationSummary {
     std::optional<double> median_abs_error_pct;
   };
   std::vector<PerFile> per_file;
+  // Cases of one workload that differ only in configuration: does the predictor get the
+  // measured ratio of their times right?
+  struct ConfigurationPair {
+    std::string first;
+    std::string second;
+    double measured_ratio = 0;   // first / second
+    double predicted_ratio = 0;
+    double ratio_error_pct = 0;  // predicted / measured - 1
+  };
+  std::vector<ConfigurationPair> configuration_pairs;
 };
 
 // Predicts one case on its GPU's standard node (dgx-a100 for A100, ...). Never throws for a
