@@ -95,9 +95,11 @@ ValidationCase read_case(const json& doc, const std::string& file) {
       c.recompute_assumed = true;
       assumed.push_back("parallel.recompute = none (Megatron default: no recomputation) unless it does not fit");
     }
-    if (c.architecture.moe) {
-      p.moe_dispatcher = MoeDispatcher::kFlex;
-      assumed.push_back("moe_dispatcher = flex (NVIDIA's published MoE configurations use DeepEP / HybridEP)");
+    if (c.architecture.moe && p.ep > 1) {
+      // Megatron-Bridge's MoE performance recipes keep the all-to-all dispatcher and turn on
+      // moe_a2a_overlap (e.g. its H100 Qwen3-235B recipe).
+      p.overlap_moe_comm = true;
+      assumed.push_back("moe_a2a_overlap = true, all-to-all dispatcher (Megatron-Bridge MoE performance recipes)");
     }
     p.schedule = p.vp > 1 ? PipelineSchedule::kInterleaved : PipelineSchedule::kOneFOneB;
     // Megatron-Core / NeMo performance recipes with Transformer Engine (bf16, fp8) overlap the
