@@ -1,3 +1,4 @@
+#include "perfplan/model/names.hpp"
 #include "perfplan/model/catalog.hpp"
 
 #include <algorithm>
@@ -14,35 +15,6 @@
 
 namespace perfplan::model {
 namespace {
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
-std::string alphanumeric(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (std::isalnum(static_cast<unsigned char>(c))) out += c;
-  }
-  return out;
-}
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
 
 std::optional<double> optional_number(const nlohmann::json& object, const char* key,
                                       const std::string& origin) {
@@ -102,8 +74,8 @@ Catalog Catalog::load(const std::filesystem::path& directory) {
   Catalog catalog;
   for (const auto& file : files) {
     CatalogEntry entry = entry_from_json(detail::read_json_file(file), file.string());
-    std::vector<std::string> keys = {lower(entry.name), lower(file.stem().string())};
-    for (const auto& alias : entry.aliases) keys.push_back(lower(alias));
+    std::vector<std::string> keys = {to_lower(entry.name), to_lower(file.stem().string())};
+    for (const auto& alias : entry.aliases) keys.push_back(to_lower(alias));
     catalog.entries_.push_back(std::move(entry));
     catalog.keys_.push_back(std::move(keys));
   }
@@ -111,16 +83,16 @@ Catalog Catalog::load(const std::filesystem::path& directory) {
 }
 
 const CatalogEntry& Catalog::find(const std::string& name) const {
-  const std::string wanted = lower(name);
+  const std::string wanted = to_lower(name);
   for (size_t i = 0; i < entries_.size(); ++i) {
     for (const auto& key : keys_[i]) {
       if (key == wanted) return entries_[i];
     }
   }
-  const std::string wanted_alnum = alphanumeric(wanted);
+  const std::string wanted_alnum = alphanumeric_lower(wanted);
   for (size_t i = 0; i < entries_.size(); ++i) {
     for (const auto& key : keys_[i]) {
-      if (!wanted_alnum.empty() && alphanumeric(key) == wanted_alnum) return entries_[i];
+      if (!wanted_alnum.empty() && alphanumeric_lower(key) == wanted_alnum) return entries_[i];
     }
   }
   // Suggest the entries whose closest key is nearest to what was asked.

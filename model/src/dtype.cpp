@@ -4,13 +4,12 @@
 #include <cctype>
 
 #include "perfplan/model/input_error.hpp"
+#include "perfplan/model/names.hpp"
 
 namespace perfplan::model {
 
 DType parse_dtype(std::string_view text) {
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string lower = to_lower(text);
   if (lower == "fp32" || lower == "float32") return DType::kFp32;
   if (lower == "bf16" || lower == "bfloat16") return DType::kBf16;
   if (lower == "fp16" || lower == "float16") return DType::kFp16;

@@ -1,3 +1,4 @@
+#include "perfplan/model/names.hpp"
 #include "perfplan/model/step_config.hpp"
 
 #include <algorithm>
@@ -8,13 +9,6 @@
 
 namespace perfplan::model {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // Divisors of n up to a small limit, to say what would be accepted.
 std::string divisors_hint(int64_t n) {
@@ -35,7 +29,7 @@ void require_divides(std::vector<std::string>& out, const char* degree_name, int
 }  // namespace
 
 Recompute parse_recompute(std::string_view text) {
-  const std::string t = lower(text);
+  const std::string t = to_lower(text);
   if (t == "none") return Recompute::kNone;
   if (t == "selective") return Recompute::kSelective;
   if (t == "full") return Recompute::kFull;
@@ -52,7 +46,7 @@ std::string to_string(Recompute recompute) {
 }
 
 AttentionKernel parse_attention_kernel(std::string_view text) {
-  const std::string t = lower(text);
+  const std::string t = to_lower(text);
   if (t == "flash") return AttentionKernel::kFlash;
   if (t == "unfused") return AttentionKernel::kUnfused;
   throw InputError("unknown attention kernel '" + std::string(text) + "': accepted are flash, unfused");

@@ -1,3 +1,4 @@
+#include "perfplan/model/names.hpp"
 #include "perfplan/predictor/hardware.hpp"
 
 #include <algorithm>
@@ -18,36 +19,6 @@ using detail::kGigabyte;
 using detail::kMebibyte;
 using detail::kMicrosecond;
 using detail::kTeraflop;
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
-std::string alphanumeric_lower(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (std::isalnum(static_cast<unsigned char>(c)))
-      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
 
 std::string number_text(double value) {
   char buffer[32];
@@ -132,9 +103,9 @@ std::vector<std::string> cluster_own_problems(const ClusterSpec& cluster) {
 // the typo "dgx-h10" does not find "dgx-h100"). On a miss, `why` suggests the closest name.
 template <typename Spec>
 const Spec* find_named(const std::vector<Spec>& specs, const std::string& wanted, const char* what, std::string& why) {
-  const std::string wanted_lower = lower(wanted);
+  const std::string wanted_lower = to_lower(wanted);
   for (const auto& spec : specs) {
-    if (lower(spec.name) == wanted_lower) return &spec;
+    if (to_lower(spec.name) == wanted_lower) return &spec;
   }
   const std::string wanted_alnum = alphanumeric_lower(wanted);
   if (!wanted_alnum.empty()) {
@@ -142,9 +113,9 @@ const Spec* find_named(const std::vector<Spec>& specs, const std::string& wanted
       if (alphanumeric_lower(spec.name) == wanted_alnum) return &spec;
     }
     std::vector<const Spec*> prefixed;
-    const std::string wanted_trimmed = lower(wanted);
+    const std::string wanted_trimmed = to_lower(wanted);
     for (const auto& spec : specs) {
-      const std::string name = lower(spec.name);
+      const std::string name = to_lower(spec.name);
       const bool whole_parts = name.rfind(wanted_trimmed, 0) == 0 &&
                                (name.size() == wanted_trimmed.size() || name[wanted_trimmed.size()] == '-');
       if (whole_parts) prefixed.push_back(&spec);
@@ -162,7 +133,7 @@ const Spec* find_named(const std::vector<Spec>& specs, const std::string& wanted
   const Spec* closest = nullptr;
   size_t best = SIZE_MAX;
   for (const auto& spec : specs) {
-    const size_t distance = edit_distance(wanted_lower, lower(spec.name));
+    const size_t distance = edit_distance(wanted_lower, to_lower(spec.name));
     if (distance < best) {
       best = distance;
       closest = &spec;
@@ -241,7 +212,7 @@ void check_unique(const std::vector<Spec>& specs, const std::vector<std::string>
                   detail::SpecProblems& problems) {
   if (spec.name.empty()) return;
   for (size_t i = 0; i < specs.size(); ++i) {
-    if (lower(specs[i].name) == lower(spec.name)) {
+    if (to_lower(specs[i].name) == to_lower(spec.name)) {
       problems.add("name", "'" + spec.name + "' is also defined in " + origins[i]);
       return;
     }
@@ -428,7 +399,7 @@ ClusterSpec HardwareCatalog::cluster_for_gpu(const std::string& gpu_name, int64_
   const GpuSpec& gpu = this->gpu(gpu_name);
   // The catalog cluster built on this GPU, else on its family (text before the first '-':
   // A100-SXM4-40GB runs in the dgx-a100 node with its own GPU swapped in).
-  const auto family = [](const std::string& name) { return lower(name.substr(0, name.find('-'))); };
+  const auto family = [](const std::string& name) { return to_lower(name.substr(0, name.find('-'))); };
   const ClusterSpec* base = nullptr;
   for (const auto& candidate : clusters_) {
     if (candidate.gpu.name == gpu.name) {

@@ -4,6 +4,7 @@
 // Notation: p stages, m micro-batches, v chunks per stage (interleaved; the other schedules
 // run a stage's v chunks back to back), F = forward_s, B = backward_s (input + weight gradients),
 // W = weight_grad_s, B_in = B - W, T = F + B, d = p2p_s.
+#include "perfplan/model/names.hpp"
 #include "perfplan/predictor/pipeline_schedule.hpp"
 
 #include <algorithm>
@@ -15,13 +16,6 @@
 namespace perfplan::predictor {
 
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 struct Shape {
   int64_t stages = 1;
@@ -231,7 +225,7 @@ double ready_time(const Op& op, int64_t stage, const Shape& s, double p2p_s, End
 }  // namespace
 
 PipelineSchedule parse_pipeline_schedule(std::string_view text) {
-  const std::string t = lower(text);
+  const std::string t = to_lower(text);
   if (t == "gpipe") return PipelineSchedule::kGpipe;
   if (t == "1f1b") return PipelineSchedule::kOneFOneB;
   if (t == "interleaved") return PipelineSchedule::kInterleaved;
