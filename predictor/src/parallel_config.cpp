@@ -40,21 +40,16 @@ model::StepConfig ParallelConfig::step_config() const {
 std::vector<std::string> layout_problems(const model::Architecture& arch, const ParallelConfig& c,
                                          int64_t num_gpus) {
   std::vector<std::string> out;
+  // tp, cp, ep, etp, mbs and seq are checked with the sharding (model::sharding_problems).
   auto positive = [&](const char* name, int64_t v) {
     if (v <= 0) out.push_back(std::string(name) + " must be a positive integer, got " + std::to_string(v));
   };
-  positive("tp", c.tp);
   positive("pp", c.pp);
   positive("dp", c.dp);
-  positive("cp", c.cp);
-  positive("ep", c.ep);
-  positive("etp", c.etp);
   positive("vp", c.vp);
-  positive("mbs", c.micro_batch_size);
   positive("gbs", c.global_batch_size);
-  positive("seq", c.seq_len);
   if (c.zero_stage < 0 || c.zero_stage > 3) out.push_back("zero stage must be 0, 1, 2 or 3, got " + std::to_string(c.zero_stage));
-  if (!out.empty()) return out;
+  if (!out.empty() || c.tp <= 0 || c.cp <= 0 || c.ep <= 0 || c.etp <= 0 || c.micro_batch_size <= 0) return out;
   if (c.num_gpus() != num_gpus) {
     out.push_back("tp x pp x dp x cp = " + std::to_string(c.tp) + " x " + std::to_string(c.pp) + " x " +
                   std::to_string(c.dp) + " x " + std::to_string(c.cp) + " = " + std::to_string(c.num_gpus()) +
