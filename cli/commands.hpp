@@ -10,5 +10,6 @@ int run_model_command(const std::vector<std::string>& args);
 int run_models_command(const std::vector<std::string>& args);
 int run_predict_command(const std::vector<std::string>& args);
 int run_validate_command(const std::vector<std::string>& args);
+int run_hardware_command(const std::vector<std::string>& args);
 
 }  // namespace perfplan::cli

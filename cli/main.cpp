@@ -20,7 +20,8 @@ constexpr const char* kUsage =
     "  predict --model M --cluster C --gpus N [--tp --pp --dp --cp --ep --vp --mbs --gbs --seq --sp\n"
     "          --zero --recompute --schedule --dtype] [--json] [--trace step.json]\n"
     "                                    iteration time, throughput, MFU and memory of one layout\n"
-    "  validate PATH... [--json]         error on published training runs\n";
+    "  validate PATH... [--json]         error on published training runs\n"
+    "  hardware                          list the GPUs, links and clusters\n";
 
 }  // namespace
 
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
     if (command == "models") return perfplan::cli::run_models_command(args);
     if (command == "predict") return perfplan::cli::run_predict_command(args);
     if (command == "validate") return perfplan::cli::run_validate_command(args);
+    if (command == "hardware") return perfplan::cli::run_hardware_command(args);
     if (command == "--version" || command == "version") {
       std::printf("perfplan %s\n", PERFPLAN_VERSION);
       return 0;

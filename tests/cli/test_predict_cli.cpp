@@ -238,3 +238,14 @@ TEST_CASE("cli validate: a missing path or a malformed file is a clear error nam
   }
   expect_one_line_error({"validate", no_cases.path.string()}, {no_cases.path.string().c_str(), "'cases'"});
 }
+
+TEST_CASE("cli hardware lists the GPUs, links and clusters") {
+  const CliResult r = run_perfplan({"hardware"});
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "H100-SXM5-80GB"));
+  CHECK(contains(r.out, "ib-ndr"));
+  CHECK(contains(r.out, "gb200-nvl72"));
+  const CliResult bad = run_perfplan({"hardware", "extra"});
+  CHECK(bad.exit_code != 0);
+  CHECK(contains(bad.err, "takes no arguments"));
+}
