@@ -14,10 +14,11 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# The main job on a built-in default (until the planner exists: the operators of one
-# Llama-3.1-70B training step with Megatron-style TP 8 + SP, selective recompute).
+# The main job on a built-in default: the best ways to train Llama-3.1-70B on 64 DGX H100 nodes
+# (512 GPUs), global batch 512 x 8192 tokens, written to report.html.
 run: build
-	$(BUILD_DIR)/cli/perfplan model llama-3.1-70b --seq 8192 --mbs 1 --tp 8 --sp --recompute selective
+	$(BUILD_DIR)/cli/perfplan report --model llama-3.1-70b --cluster dgx-h100 --gpus 512 \
+	    --gbs 512 --seq 8192 --top 10 -o report.html
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

@@ -21,7 +21,12 @@ constexpr const char* kUsage =
     "          --zero --recompute --schedule --dtype] [--json] [--trace step.json]\n"
     "                                    iteration time, throughput, MFU and memory of one layout\n"
     "  validate PATH... [--json]         error on published training runs\n"
-    "  hardware                          list the GPUs, links and clusters\n";
+    "  hardware                          list the GPUs, links and clusters\n"
+    "  plan --model M --cluster C --gpus N [--gbs --seq --tokens --rank throughput|time|cost --top K]\n"
+    "       [--json] [--emit megatron|nemo|torchtitan]\n"
+    "                                    the best parallel layouts, ranked, with why\n"
+    "  report (plan's options) -o report.html\n"
+    "                                    a self-contained HTML report of the plan\n";
 
 }  // namespace
 
@@ -39,6 +44,8 @@ int main(int argc, char** argv) {
     if (command == "predict") return perfplan::cli::run_predict_command(args);
     if (command == "validate") return perfplan::cli::run_validate_command(args);
     if (command == "hardware") return perfplan::cli::run_hardware_command(args);
+    if (command == "plan") return perfplan::cli::run_plan_command(args);
+    if (command == "report") return perfplan::cli::run_report_command(args);
     if (command == "--version" || command == "version") {
       std::printf("perfplan %s\n", PERFPLAN_VERSION);
       return 0;

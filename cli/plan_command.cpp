@@ -1,0 +1,174 @@
+// `perfplan plan`: the best layouts of a model on a cluster.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "perfplan/model/catalog.hpp"
+#include "perfplan/model/input_error.hpp"
+#include "plan_report.hpp"
+
+namespace perfplan::cli {
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+std::string layout_cell(const predictor::ParallelConfig& c) {
+  return fmt::format("tp{}{} pp{}{} dp{}{}{} mbs{} {}{} {}", c.tp, c.sequence_parallel ? "+sp" : "", c.pp,
+                     c.vp > 1 ? fmt::format("x{}", c.vp) : "", c.dp, c.cp > 1 ? fmt::format(" cp{}", c.cp) : "",
+                     c.ep > 1 ? fmt::format(" ep{}", c.ep) : "", c.micro_batch_size, model::to_string(c.recompute),
+                     c.pp > 1 ? " " + predictor::to_string(c.schedule) : "",
+                     c.zero_stage == 3 ? "fsdp" : (c.distributed_optimizer ? "dist-opt" : "ddp"));
+}
+
+}  // namespace
+
+PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const char* usage, bool report) {
+  PlanArguments a;
+  std::string rank = "throughput", dtype = "bf16";
+  po::options_description options(usage);
+  options.add_options()
+      ("help,h", "show this help")
+      ("model", po::value(&a.model), "catalog name or config.json")
+      ("cluster", po::value(&a.cluster), "cluster name or cluster JSON file")
+      ("gpus", po::value(&a.gpus), "number of GPUs")
+      ("gbs", po::value(&a.request.global_batch_size)->default_value(1024), "global batch (sequences)")
+      ("seq", po::value(&a.request.seq_len)->default_value(4096), "sequence length")
+      ("tokens", po::value(&a.request.training_tokens)->default_value(1e12), "training tokens (time-to-train, cost)")
+      ("rank", po::value(&rank)->default_value(rank), "throughput | time | cost")
+      ("top", po::value(&a.request.top_k)->default_value(10), "how many layouts to show")
+      ("dtype", po::value(&dtype)->default_value(dtype), "bf16 | fp16 | fp8")
+      ("threads", po::value(&a.request.threads)->default_value(0), "search threads (0: all cores)");
+  if (report) {
+    options.add_options()("output,o", po::value(&a.output)->default_value("report.html"), "HTML file to write");
+  } else {
+    options.add_options()("emit", po::value(&a.emit), "print the best layout as megatron | nemo | torchtitan config")(
+        "json", "print JSON");
+  }
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(options).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << options << "\n";
+    a.help = true;
+    return a;
+  }
+  if (a.model.empty() || a.cluster.empty() || a.gpus <= 0) {
+    throw InputError(std::string("perfplan ") + (report ? "report" : "plan") + " needs --model, --cluster and --gpus N (N > 0)");
+  }
+  a.json = vm.count("json") > 0;
+  a.request.rank_by = planner::parse_rank_by(rank);
+  a.request.dtype = model::parse_dtype(dtype);
+  const auto catalog = model::Catalog::load(model::default_catalog_directory());
+  a.request.architecture = model::resolve_architecture(a.model, catalog);
+  const auto hardware = predictor::HardwareCatalog::load(predictor::default_hardware_directory());
+  a.request.cluster = hardware.cluster(a.cluster, a.gpus);
+  // A progress bar on stderr for searches longer than a second, when stderr is a terminal.
+  if (isatty(STDERR_FILENO)) {
+    auto start = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
+    auto lock = std::make_shared<std::mutex>();
+    a.request.progress = [start, lock](int64_t done, int64_t total) {
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - *start).count();
+      if (elapsed < 1.0 || total <= 0) return;
+      std::lock_guard<std::mutex> guard(*lock);
+      const int width = 40;
+      const int filled = static_cast<int>(width * done / total);
+      std::fprintf(stderr, "\r[%s%s] %lld/%lld layouts", std::string(static_cast<size_t>(filled), '#').c_str(),
+                   std::string(static_cast<size_t>(width - filled), ' ').c_str(), static_cast<long long>(done),
+                   static_cast<long long>(total));
+      if (done == total) std::fprintf(stderr, "\n");
+    };
+  }
+  return a;
+}
+
+std::string render_plan_text(const PlanArguments& a, const planner::PlanResult& r) {
+  const auto& req = a.request;
+  std::string out = fmt::format("model      {}\ncluster    {}: {} x {}\nbatch      {} sequences x {} tokens, {}; ranked by {}\n\n",
+                                req.architecture.name, req.cluster.name, req.cluster.num_gpus, req.cluster.gpu.name,
+                                req.global_batch_size, req.seq_len, model::to_string(req.dtype), planner::to_string(req.rank_by));
+  out += fmt::format("searched {} layouts in {:.2f} s: {} predicted, {} fit\n", r.stats.enumerated, r.search_seconds,
+                     r.stats.evaluated, r.stats.feasible);
+  for (const auto& [reason, count] : r.stats.pruned) out += fmt::format("  cut {:>7}: {}\n", count, reason);
+  out += fmt::format("\n{:>4}  {:<46} {:>12} {:>6} {:>9} {:>8} {:>9} {:>10}  {}\n", "rank", "layout", "tokens/s", "MFU",
+                     "iter s", "GiB/GPU", "days", "cost $", "why");
+  int rank = 1;
+  for (const auto& c : r.top) {
+    const auto& p = c.prediction;
+    out += fmt::format("{:>4}  {:<46} {:>12.0f} {:>5.1f}% {:>9.3f} {:>8.1f} {:>9.1f} {:>10.3g}  {}\n", rank++,
+                       layout_cell(c.config), p.tokens_per_s, 100.0 * p.mfu, p.iteration_time_s,
+                       p.memory.peak.total_bytes() / kGiB, c.time_to_train_s / 86400.0, c.cost_usd, c.why);
+  }
+  return out;
+}
+
+std::string render_plan_json(const PlanArguments& a, const planner::PlanResult& r) {
+  using json = nlohmann::ordered_json;
+  const auto& req = a.request;
+  json top = json::array();
+  for (const auto& c : r.top) {
+    const auto& cfg = c.config;
+    top.push_back({{"layout",
+                    {{"tp", cfg.tp}, {"sp", cfg.sequence_parallel}, {"pp", cfg.pp}, {"vp", cfg.vp}, {"dp", cfg.dp},
+                     {"cp", cfg.cp}, {"ep", cfg.ep}, {"mbs", cfg.micro_batch_size}, {"recompute", model::to_string(cfg.recompute)},
+                     {"zero_stage", cfg.zero_stage}, {"distributed_optimizer", cfg.distributed_optimizer},
+                     {"schedule", predictor::to_string(cfg.schedule)}}},
+                   {"iteration_time_s", c.prediction.iteration_time_s},
+                   {"tokens_per_s", c.prediction.tokens_per_s},
+                   {"mfu", c.prediction.mfu},
+                   {"memory_bytes", c.prediction.memory.peak.total_bytes()},
+                   {"time_to_train_s", c.time_to_train_s},
+                   {"cost_usd", c.cost_usd},
+                   {"why", c.why}});
+  }
+  json pruned = json::object();
+  for (const auto& [reason, count] : r.stats.pruned) pruned[reason] = count;
+  json doc = {{"context",
+               {{"schema_version", 1},
+                {"perfplan_version", PERFPLAN_VERSION},
+                {"command", "plan"},
+                {"inputs",
+                 {{"model", req.architecture.name}, {"cluster", req.cluster.name}, {"gpus", req.cluster.num_gpus},
+                  {"gbs", req.global_batch_size}, {"seq", req.seq_len}, {"dtype", model::to_string(req.dtype)},
+                  {"rank", planner::to_string(req.rank_by)}, {"tokens", req.training_tokens}}}}},
+              {"search",
+               {{"enumerated", r.stats.enumerated}, {"evaluated", r.stats.evaluated}, {"feasible", r.stats.feasible},
+                {"pruned", pruned}, {"seconds", r.search_seconds}}},
+              {"top", top}};
+  return doc.dump(2) + "\n";
+}
+
+int run_plan_command(const std::vector<std::string>& args) {
+  const PlanArguments a = parse_plan_arguments(args, "perfplan plan --model M --cluster C --gpus N [options]", false);
+  if (a.help) return 0;
+  const planner::PlanResult r = planner::plan(a.request);
+  if (!a.emit.empty()) {
+    std::cout << render_best_launch_config(a, r);
+    return 0;
+  }
+  std::cout << (a.json ? render_plan_json(a, r) : render_plan_text(a, r));
+  return 0;
+}
+
+}  // namespace perfplan::cli
+
+#include "launch_config.hpp"
+
+namespace perfplan::cli {
+
+std::string render_best_launch_config(const PlanArguments& a, const planner::PlanResult& r) {
+  const LaunchFramework framework = parse_launch_framework(a.emit);
+  return render_launch_config(framework, a.request.architecture, r.top.front().config, a.request.cluster.num_gpus,
+                              a.request.cluster.gpus_per_node);
+}
+
+}  // namespace perfplan::cli

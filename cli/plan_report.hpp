@@ -1,0 +1,24 @@
+#pragma once
+// Arguments shared by `perfplan plan` and `perfplan report`, and the plan's text/JSON renderers.
+#include <string>
+#include <vector>
+
+#include "perfplan/planner/plan.hpp"
+
+namespace perfplan::cli {
+
+struct PlanArguments {
+  std::string model, cluster, output, emit;
+  int64_t gpus = 0;
+  bool json = false;
+  bool help = false;
+  planner::PlanRequest request;
+};
+
+PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const char* usage, bool report);
+std::string render_plan_text(const PlanArguments& a, const planner::PlanResult& r);
+std::string render_plan_json(const PlanArguments& a, const planner::PlanResult& r);
+// The best layout as the chosen framework's launch configuration (--emit).
+std::string render_best_launch_config(const PlanArguments& a, const planner::PlanResult& r);
+
+}  // namespace perfplan::cli

@@ -1,0 +1,93 @@
+#pragma once
+// The planner: every valid parallel layout of a model on a cluster at a fixed global batch,
+// pruned cheaply, predicted, and ranked by throughput, time-to-train or cost.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "perfplan/model/architecture.hpp"
+#include "perfplan/predictor/hardware.hpp"
+#include "perfplan/predictor/parallel_config.hpp"
+#include "perfplan/predictor/predict.hpp"
+
+namespace perfplan::planner {
+
+enum class RankBy { kThroughput, kTime, kCost };
+RankBy parse_rank_by(const std::string& text);  // throughput | time | cost
+std::string to_string(RankBy rank);
+
+struct PlanRequest {
+  model::Architecture architecture;
+  predictor::ClusterSpec cluster;  // with num_gpus set
+  int64_t global_batch_size = 1024;  // sequences per step
+  int64_t seq_len = 4096;
+  model::DType dtype = model::DType::kBf16;
+  RankBy rank_by = RankBy::kThroughput;
+  double training_tokens = 1e12;  // token budget for time-to-train and cost
+  int64_t top_k = 10;
+  unsigned threads = 0;           // 0: hardware concurrency
+  // Search limits (empty: the defaults documented in search_space.cpp).
+  std::vector<int64_t> micro_batch_sizes;
+  // Called from the searching threads with (evaluated, total); may be empty.
+  std::function<void(int64_t, int64_t)> progress;
+};
+
+// One evaluated layout.
+struct Candidate {
+  predictor::ParallelConfig config;
+  predictor::Prediction prediction;   // timeline not filled (the best one's is, in PlanResult)
+  double time_to_train_s = 0;         // training_tokens / tokens per second
+  double cost_usd = 0;                // GPUs x hours x price per GPU-hour
+  std::string why;                    // what makes it fast or slow, in one line
+};
+
+// A compact point for the throughput-vs-memory scatter of every feasible layout.
+struct FeasiblePoint {
+  double tokens_per_s = 0;
+  double memory_bytes = 0;  // peak per GPU
+  int64_t tp = 1, pp = 1, dp = 1, cp = 1, ep = 1, vp = 1, micro_batch_size = 1;
+  bool pareto = false;      // on the throughput / memory Pareto front
+};
+
+struct PruneStats {
+  int64_t enumerated = 0;   // layouts generated
+  int64_t evaluated = 0;    // predicted in full
+  int64_t feasible = 0;     // predicted and fitting in memory
+  std::map<std::string, int64_t> pruned;  // reason -> count
+};
+
+struct PlanResult {
+  std::vector<Candidate> top;  // best first, at most top_k
+  std::vector<FeasiblePoint> feasible;
+  PruneStats stats;
+  double search_seconds = 0;
+};
+
+// Searches TP (+SP), PP, VP, DP, CP, EP, micro-batch, recompute, ZeRO stage / distributed
+// optimizer and pipeline schedule. Multi-threaded; the result does not depend on the thread count.
+// Throws InputError when nothing fits, saying why the layouts were cut.
+PlanResult plan(const PlanRequest& request);
+
+// Rank of a given layout among all feasible layouts of the request (1 = best), or 0 when it was
+// pruned, with the reason in `why_pruned`.
+struct LayoutRank {
+  int64_t rank = 0;
+  int64_t feasible = 0;
+  double tokens_per_s = 0;
+  std::string why_pruned;
+};
+LayoutRank rank_of(const PlanRequest& request, const PlanResult& result, const predictor::ParallelConfig& layout);
+
+// The scaling curve: the best layout for each GPU count (multiples of a node, doubling up to
+// max_gpus).
+struct ScalingPoint {
+  int64_t gpus = 0;
+  double tokens_per_s = 0;
+  double mfu = 0;
+  predictor::ParallelConfig config;
+};
+std::vector<ScalingPoint> scaling_curve(const PlanRequest& request, int64_t max_gpus);
+
+}  // namespace perfplan::planner

@@ -1,0 +1,272 @@
+#include "perfplan/planner/plan.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "perfplan/model/input_error.hpp"
+#include "perfplan/model/step_operators.hpp"
+#include "perfplan/predictor/memory.hpp"
+#include "perfplan/predictor/stage_layout.hpp"
+#include "search_space.hpp"
+
+namespace perfplan::planner {
+namespace {
+
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+// Parameters of the whole model, split into dense and expert weights (they shard differently).
+predictor::ParameterSplit model_parameters(const model::Architecture& arch) {
+  model::StepConfig unsharded;
+  unsharded.seq_len = 2;
+  unsharded.vocab_multiple = 1;
+  const auto step = model::build_step_operators(arch, unsharded);
+  predictor::ParameterSplit total = predictor::split_parameters(step.embedding);
+  const auto head = predictor::split_parameters(step.head);
+  total.dense += head.dense;
+  for (const auto& kind : step.layer_kinds) {
+    const auto split = predictor::split_parameters(kind.ops);
+    total.dense += split.dense * static_cast<double>(kind.count);
+    total.expert += split.expert * static_cast<double>(kind.count);
+  }
+  return total;
+}
+
+// A lower bound on model-state bytes per GPU: the average pipeline stage, before activations.
+double model_state_lower_bound(const predictor::ParameterSplit& params, const predictor::ParallelConfig& c) {
+  const double pp = static_cast<double>(c.pp);
+  const double dense = params.dense / (static_cast<double>(c.tp) * pp);
+  const double expert = params.expert / (static_cast<double>(c.ep * c.etp) * pp);
+  const double dense_shards = static_cast<double>(c.dp * c.cp);
+  const double expert_shards = static_cast<double>(c.tp * c.cp * c.dp) / static_cast<double>(c.ep * c.etp);
+  auto state = [&](double p, double shards) {
+    const double w = predictor::weight_bytes_per_parameter(c.dtype) * p / (c.zero_stage >= 3 ? shards : 1.0);
+    const double g = predictor::gradient_bytes_per_parameter(c.dtype) * p / (c.zero_stage >= 2 ? shards : 1.0);
+    const double o = predictor::kAdamStateBytesPerParameter * p / (c.distributed_optimizer || c.zero_stage >= 1 ? shards : 1.0);
+    return w + g + o;
+  };
+  return state(dense, dense_shards) + state(expert, expert_shards);
+}
+
+double score(const Candidate& c, RankBy rank) {
+  switch (rank) {
+    case RankBy::kThroughput: return c.prediction.tokens_per_s;
+    case RankBy::kTime: return -c.time_to_train_s;
+    case RankBy::kCost: return -c.cost_usd;
+  }
+  return c.prediction.tokens_per_s;
+}
+
+auto layout_key(const predictor::ParallelConfig& c) {
+  return std::make_tuple(c.tp, c.pp, c.vp, c.dp, c.cp, c.ep, c.micro_batch_size, static_cast<int>(c.recompute),
+                         c.zero_stage, static_cast<int>(c.schedule));
+}
+
+std::string explain(const predictor::Prediction& p) {
+  const auto& t = p.time;
+  const double total = p.iteration_time_s;
+  auto pct = [&](double s) { return 100.0 * s / total; };
+  std::string why = fmt::format("compute {:.0f}%", pct(t.compute_s));
+  auto add = [&](const char* what, double s) {
+    if (pct(s) >= 1.0) why += fmt::format(", {} {:.0f}%", what, pct(s));
+  };
+  add("recompute", t.recompute_s);
+  add("TP comm", t.tp_comm_s);
+  add("CP comm", t.cp_comm_s);
+  add("EP all-to-all", t.ep_comm_s);
+  add("bubble", t.pp_bubble_s);
+  add("p2p", t.pp_p2p_s);
+  add("DP sync", t.dp_comm_s);
+  add("optimizer", t.optimizer_s);
+  add("host", t.host_s);
+  why += fmt::format("; {:.1f} GiB/GPU", p.memory.peak.total_bytes() / kGiB);
+  return why;
+}
+
+Candidate make_candidate(const PlanRequest& r, const predictor::ParallelConfig& c, predictor::Prediction p) {
+  Candidate out;
+  out.config = c;
+  out.time_to_train_s = r.training_tokens / p.tokens_per_s;
+  out.cost_usd = static_cast<double>(r.cluster.num_gpus) * out.time_to_train_s / 3600.0 *
+                 r.cluster.gpu.price_per_gpu_hour_usd;
+  out.why = explain(p);
+  out.prediction = std::move(p);
+  return out;
+}
+
+void mark_pareto(std::vector<FeasiblePoint>& points) {
+  std::vector<size_t> order(points.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (points[a].memory_bytes != points[b].memory_bytes) return points[a].memory_bytes < points[b].memory_bytes;
+    return points[a].tokens_per_s > points[b].tokens_per_s;
+  });
+  double best = -1;
+  for (size_t i : order) {
+    if (points[i].tokens_per_s > best) {
+      points[i].pareto = true;
+      best = points[i].tokens_per_s;
+    }
+  }
+}
+
+}  // namespace
+
+RankBy parse_rank_by(const std::string& text) {
+  if (text == "throughput") return RankBy::kThroughput;
+  if (text == "time") return RankBy::kTime;
+  if (text == "cost") return RankBy::kCost;
+  throw InputError("unknown ranking '" + text + "': accepted are throughput, time, cost");
+}
+
+std::string to_string(RankBy rank) {
+  switch (rank) {
+    case RankBy::kThroughput: return "throughput";
+    case RankBy::kTime: return "time";
+    case RankBy::kCost: return "cost";
+  }
+  return "?";
+}
+
+PlanResult plan(const PlanRequest& request) {
+  const auto start = std::chrono::steady_clock::now();
+  if (request.cluster.num_gpus <= 0) throw InputError("the plan needs a positive number of GPUs");
+  if (request.global_batch_size <= 0 || request.seq_len <= 0) {
+    throw InputError("the plan needs a positive global batch and sequence length");
+  }
+  detail::Enumeration space = detail::enumerate_layouts(request);
+  PlanResult result;
+  result.stats.enumerated = space.enumerated;
+  result.stats.pruned = space.pruned;
+  const predictor::ParameterSplit params = model_parameters(request.architecture);
+
+  const unsigned threads = std::max(1u, request.threads ? request.threads : std::thread::hardware_concurrency());
+  struct Local {
+    std::vector<Candidate> feasible;
+    std::map<std::string, int64_t> pruned;
+    int64_t evaluated = 0;
+  };
+  std::vector<Local> locals(threads);
+  std::atomic<int64_t> done{0};
+  const int64_t total = static_cast<int64_t>(space.layouts.size());
+  auto work = [&](unsigned t) {
+    Local& local = locals[t];
+    for (size_t i = t; i < space.layouts.size(); i += threads) {
+      const predictor::ParallelConfig& c = space.layouts[i];
+      const int64_t finished = ++done;
+      if (request.progress && finished % 256 == 0) request.progress(finished, total);
+      if (model_state_lower_bound(params, c) > request.cluster.gpu.hbm_bytes) {
+        local.pruned["weights, gradients and optimizer state alone exceed GPU memory"] += 1;
+        continue;
+      }
+      try {
+        predictor::Prediction p = predictor::predict(request.architecture, request.cluster, c);
+        ++local.evaluated;
+        if (!p.memory.fits) {
+          local.pruned["does not fit in GPU memory (with activations)"] += 1;
+          continue;
+        }
+        local.feasible.push_back(make_candidate(request, c, std::move(p)));
+      } catch (const InputError&) {
+        local.pruned["rejected by the predictor's layout check"] += 1;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
+  if (request.progress) request.progress(total, total);
+
+  std::vector<Candidate> feasible;
+  for (auto& local : locals) {
+    result.stats.evaluated += local.evaluated;
+    for (const auto& [reason, count] : local.pruned) result.stats.pruned[reason] += count;
+    std::move(local.feasible.begin(), local.feasible.end(), std::back_inserter(feasible));
+  }
+  result.stats.feasible = static_cast<int64_t>(feasible.size());
+  if (feasible.empty()) {
+    std::string why;
+    for (const auto& [reason, count] : result.stats.pruned) why += fmt::format("; {} x {}", count, reason);
+    throw InputError(fmt::format("no layout of {} fits {} x {} at global batch {} x seq {}{}", request.architecture.name,
+                                 request.cluster.num_gpus, request.cluster.gpu.name, request.global_batch_size,
+                                 request.seq_len, why));
+  }
+  // Best first; ties by lower memory, then by layout, so the order never depends on threads.
+  std::sort(feasible.begin(), feasible.end(), [&](const Candidate& a, const Candidate& b) {
+    const double sa = score(a, request.rank_by), sb = score(b, request.rank_by);
+    if (sa != sb) return sa > sb;
+    const double ma = a.prediction.memory.peak.total_bytes(), mb = b.prediction.memory.peak.total_bytes();
+    if (ma != mb) return ma < mb;
+    return layout_key(a.config) < layout_key(b.config);
+  });
+  for (const auto& c : feasible) {
+    FeasiblePoint point;
+    point.tokens_per_s = c.prediction.tokens_per_s;
+    point.memory_bytes = c.prediction.memory.peak.total_bytes();
+    point.tp = c.config.tp;
+    point.pp = c.config.pp;
+    point.dp = c.config.dp;
+    point.cp = c.config.cp;
+    point.ep = c.config.ep;
+    point.vp = c.config.vp;
+    point.micro_batch_size = c.config.micro_batch_size;
+    result.feasible.push_back(point);
+  }
+  mark_pareto(result.feasible);
+  const size_t k = static_cast<size_t>(std::max<int64_t>(1, request.top_k));
+  feasible.resize(std::min(k, feasible.size()));
+  // The best layout's timeline, for the report's Gantt chart.
+  predictor::PredictOptions with_timeline;
+  with_timeline.timeline = true;
+  feasible.front().prediction = predictor::predict(request.architecture, request.cluster, feasible.front().config, with_timeline);
+  result.top = std::move(feasible);
+  result.search_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+LayoutRank rank_of(const PlanRequest& request, const PlanResult& result, const predictor::ParallelConfig& layout) {
+  LayoutRank out;
+  out.feasible = static_cast<int64_t>(result.feasible.size());
+  try {
+    const predictor::Prediction p = predictor::predict(request.architecture, request.cluster, layout);
+    out.tokens_per_s = p.tokens_per_s;
+    if (!p.memory.fits) {
+      out.why_pruned = p.memory.reason;
+      return out;
+    }
+  } catch (const InputError& e) {
+    out.why_pruned = e.what();
+    return out;
+  }
+  out.rank = 1;
+  for (const auto& point : result.feasible) {
+    if (point.tokens_per_s > out.tokens_per_s) ++out.rank;
+  }
+  return out;
+}
+
+std::vector<ScalingPoint> scaling_curve(const PlanRequest& request, int64_t max_gpus) {
+  std::vector<ScalingPoint> out;
+  const int64_t node = std::max<int64_t>(1, request.cluster.gpus_per_node);
+  for (int64_t gpus = node; gpus <= max_gpus; gpus *= 2) {
+    PlanRequest at = request;
+    at.cluster.num_gpus = gpus;
+    at.top_k = 1;
+    at.progress = nullptr;
+    try {
+      const PlanResult r = plan(at);
+      const auto& best = r.top.front();
+      out.push_back({gpus, best.prediction.tokens_per_s, best.prediction.mfu, best.config});
+    } catch (const InputError&) {
+      // Nothing fits at this size: no point on the curve.
+    }
+  }
+  return out;
+}
+
+}  // namespace perfplan::planner

@@ -1,0 +1,25 @@
+#pragma once
+// The layouts the planner considers, with the cheap divisibility cuts made while enumerating.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "perfplan/planner/plan.hpp"
+
+namespace perfplan::planner::detail {
+
+struct Enumeration {
+  std::vector<predictor::ParallelConfig> layouts;
+  int64_t enumerated = 0;
+  std::map<std::string, int64_t> pruned;  // reason -> count
+};
+
+// Every combination of TP (powers of two up to the NVLink domain, SP on with TP > 1), CP
+// (powers of two, at least 2048 tokens per rank), PP (dividing the rest), VP (interleaving up
+// to 8 chunks), EP (MoE: dividing the experts and the folded ranks), micro-batch (1, 2, 4, 8),
+// recompute (none, selective, full), optimizer sharding (DDP, distributed optimizer, FSDP
+// without PP) and schedule (1F1B, ZB-H1, interleaved) that divides the model and the batch.
+Enumeration enumerate_layouts(const PlanRequest& request);
+
+}  // namespace perfplan::planner::detail

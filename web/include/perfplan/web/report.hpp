@@ -1,0 +1,38 @@
+#pragma once
+// The HTML report of a planner run: one self-contained file (inline CSS, JS and SVG; nothing
+// fetched from the network) with the top configurations, the throughput-vs-memory scatter of
+// every feasible layout and its Pareto front, time and memory breakdowns of the best few, the
+// pipeline timeline of the best and the scaling curve.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "perfplan/planner/plan.hpp"
+
+namespace perfplan::web {
+
+struct ReportInput {
+  std::string title = "perfplan report";
+  std::string model_name;
+  std::string cluster_name;
+  std::string gpu_name;          // optional, shown beside the GPU count
+  int64_t gpus = 0;
+  int64_t global_batch_size = 0;  // sequences per step
+  int64_t seq_len = 0;
+  double gpu_memory_bytes = 0;   // HBM per GPU; 0: unknown (no capacity line in the charts)
+  std::string rank_by;           // optional, e.g. "throughput"
+  const planner::PlanResult* plan = nullptr;  // required; the best candidate's timeline feeds the Gantt chart
+  std::vector<planner::ScalingPoint> scaling;  // empty: no scaling chart
+  std::string perfplan_version;
+};
+
+// The whole HTML document. The data travels as a JSON blob (starting with a `context` object)
+// in <script type="application/json" id="data">; an inline script draws the SVG charts from it.
+// The top-configurations table and the summary are static HTML, readable without JavaScript.
+// Throws perfplan::InputError when `plan` is null.
+std::string render_report_html(const ReportInput& input);
+
+// The JSON blob alone (what the report embeds), for tools and tests.
+std::string render_report_json(const ReportInput& input);
+
+}  // namespace perfplan::web
