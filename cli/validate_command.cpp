@@ -1,4 +1,5 @@
 // `perfplan validate PATH...`: the predictor's error on published training runs.
+#include <algorithm>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -6,6 +7,7 @@
 
 #include "commands.hpp"
 #include "perfplan/model/input_error.hpp"
+#include "perfplan/planner/plan.hpp"
 #include "perfplan/predictor/validation.hpp"
 
 namespace perfplan::cli {
@@ -106,29 +108,84 @@ std::string render_json(const std::vector<predictor::CaseResult>& results, const
 
 }  // namespace
 
+// `--plan`: where the planner ranks each published layout among every layout it finds for the
+// same model, GPUs and global batch, and what the best plan would gain over it.
+std::string render_plan_ranks(const std::vector<predictor::ValidationCase>& cases,
+                              const std::vector<predictor::CaseResult>& results) {
+  std::string out = fmt::format("\n{:<58} {:>6} {:>9} {:>10} {:>8}  {}\n", "published layout", "rank", "feasible",
+                                "top-1 gain", "search s", "");
+  int64_t ranked = 0, top5 = 0, pruned = 0;
+  std::vector<double> gains;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const auto& r = results[i];
+    // Memory-only cases (a setting shown for what it would need) did not run: nothing to rank.
+    if (!r.config || !r.cluster || !r.measured_iteration_time_s) continue;
+    planner::PlanRequest request;
+    request.architecture = cases[i].architecture;
+    request.cluster = *r.cluster;
+    request.global_batch_size = r.config->global_batch_size;
+    request.seq_len = r.config->seq_len;
+    request.dtype = r.config->dtype;
+    request.attention = r.config->attention;
+    request.top_k = 1;
+    try {
+      const planner::PlanResult plan = planner::plan(request);
+      // Published runs did fit: accept them within the memory model's 5% uncertainty.
+      const planner::LayoutRank rank = planner::rank_of(request, plan, *r.config, 0.05);
+      if (rank.rank == 0) {
+        ++pruned;
+        out += fmt::format("{:<58} pruned: {}\n", r.id, rank.why_pruned);
+        continue;
+      }
+      ++ranked;
+      if (rank.rank <= 5) ++top5;
+      const double gain = plan.top.front().prediction.tokens_per_s / rank.tokens_per_s - 1.0;
+      gains.push_back(gain);
+      out += fmt::format("{:<58} {:>6} {:>9} {:>9.1f}% {:>8.2f}\n", r.id, rank.rank, rank.feasible, 100.0 * gain,
+                         plan.search_seconds);
+    } catch (const InputError& e) {
+      ++pruned;
+      out += fmt::format("{:<58} no plan: {}\n", r.id, e.what());
+    }
+  }
+  std::sort(gains.begin(), gains.end());
+  const double median_gain = gains.empty() ? 0.0 : gains[gains.size() / 2];
+  out += fmt::format("published layouts ranked {}, pruned {}, in the top 5: {}; median predicted gain of the top plan {:.1f}%\n",
+                     ranked, pruned, top5, 100.0 * median_gain);
+  return out;
+}
+
 int run_validate_command(const std::vector<std::string>& args) {
   std::vector<std::string> paths;
   bool as_json = false;
+  bool with_plan = false;
   for (const auto& a : args) {
     if (a == "--json") as_json = true;
+    else if (a == "--plan") with_plan = true;
     else if (a == "--help" || a == "-h") {
-      std::cout << "perfplan validate PATH... [--json]: predict every published run in the validation files "
-                   "(or directories of them) and report the error\n";
+      std::cout << "perfplan validate PATH... [--json] [--plan]: predict every published run in the validation files "
+                   "(or directories of them) and report the error; --plan also ranks each published layout among "
+                   "the planner's\n";
       return 0;
     } else if (!a.empty() && a[0] == '-') {
-      throw InputError("perfplan validate: unknown option '" + a + "'; accepted: --json");
+      throw InputError("perfplan validate: unknown option '" + a + "'; accepted: --json, --plan");
     } else {
       paths.push_back(a);
     }
   }
   if (paths.empty()) throw InputError("perfplan validate needs at least one validation file or directory");
   const auto hardware = predictor::HardwareCatalog::load(predictor::default_hardware_directory());
+  std::vector<predictor::ValidationCase> cases;
   std::vector<predictor::CaseResult> results;
   for (const auto& path : paths) {
-    for (const auto& c : predictor::load_validation_cases(path)) results.push_back(predictor::validate_case(c, hardware));
+    for (auto& c : predictor::load_validation_cases(path)) {
+      results.push_back(predictor::validate_case(c, hardware));
+      cases.push_back(std::move(c));
+    }
   }
   const auto summary = predictor::summarize(results);
   std::cout << (as_json ? render_json(results, summary, paths) : render_text(results, summary));
+  if (with_plan && !as_json) std::cout << render_plan_ranks(cases, results);
   return 0;
 }
 

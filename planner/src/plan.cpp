@@ -229,13 +229,14 @@ PlanResult plan(const PlanRequest& request) {
   return result;
 }
 
-LayoutRank rank_of(const PlanRequest& request, const PlanResult& result, const predictor::ParallelConfig& layout) {
+LayoutRank rank_of(const PlanRequest& request, const PlanResult& result, const predictor::ParallelConfig& layout,
+                   double memory_tolerance) {
   LayoutRank out;
   out.feasible = static_cast<int64_t>(result.feasible.size());
   try {
     const predictor::Prediction p = predictor::predict(request.architecture, request.cluster, layout);
     out.tokens_per_s = p.tokens_per_s;
-    if (!p.memory.fits) {
+    if (p.memory.peak.total_bytes() > (1.0 + memory_tolerance) * request.cluster.gpu.hbm_bytes) {
       out.why_pruned = p.memory.reason;
       return out;
     }

@@ -46,7 +46,7 @@ Enumeration enumerate_layouts(const PlanRequest& r) {
         const int64_t dp = gpus / (tp * cp * pp);
         std::vector<int64_t> vps = {1};
         if (pp > 1) {
-          for (int64_t vp = 2; vp <= 8 && pp * vp <= a.num_layers; ++vp) vps.push_back(vp);
+          for (int64_t vp = 2; vp <= 24 && pp * vp <= a.num_layers; ++vp) vps.push_back(vp);
         }
         std::vector<int64_t> eps = {1};
         if (a.moe) eps = divisors(a.moe->num_experts, 256);
@@ -86,6 +86,7 @@ Enumeration enumerate_layouts(const PlanRequest& r) {
                     c.global_batch_size = r.global_batch_size;
                     c.seq_len = r.seq_len;
                     c.dtype = r.dtype;
+                    c.attention = r.attention;
                     c.recompute = recompute;
                     c.zero_stage = zero;
                     c.distributed_optimizer = zero >= 1;

@@ -17,7 +17,7 @@ struct Enumeration {
 
 // Every combination of TP (powers of two up to the NVLink domain, SP on with TP > 1), CP
 // (powers of two, at least 2048 tokens per rank), PP (dividing the rest), VP (interleaving up
-// to 8 chunks), EP (MoE: dividing the experts and the folded ranks), micro-batch (1, 2, 4, 8),
+// to 24 chunks), EP (MoE: dividing the experts and the folded ranks), micro-batch (1, 2, 4, 8),
 // recompute (none, selective, full), optimizer sharding (DDP, distributed optimizer, FSDP
 // without PP) and schedule (1F1B, ZB-H1, interleaved) that divides the model and the batch.
 Enumeration enumerate_layouts(const PlanRequest& request);

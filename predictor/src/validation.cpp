@@ -181,6 +181,7 @@ CaseResult validate_case(const ValidationCase& c, const HardwareCatalog& hardwar
   try {
     const ClusterSpec cluster = hardware.cluster_for_gpu(c.gpu, c.num_gpus, c.gpus_per_node);
     Prediction p = predict(c.architecture, cluster, c.config, options);
+    r.config = c.config;
     // Published runs fit: where the source did not print its recompute setting and `none` needs
     // clearly more than the GPU has (beyond the memory model's ~5% uncertainty in allocator and
     // runtime overheads), it used the cheapest recompute mode that fits.
@@ -189,12 +190,14 @@ CaseResult validate_case(const ValidationCase& c, const HardwareCatalog& hardwar
         ParallelConfig lighter = c.config;
         lighter.recompute = mode;
         Prediction q = predict(c.architecture, cluster, lighter, options);
+        r.config = lighter;
         r.assumed.push_back("recompute = " + model::to_string(mode) + " (recompute none needs " +
                             std::to_string(static_cast<int>(p.memory.peak.total_bytes() / kGiB)) + " GiB per GPU)");
         p = std::move(q);
         if (p.memory.fits) break;
       }
     }
+    r.cluster = cluster;
     if (c.measured_iteration_time_s) {
       r.predicted_iteration_time_s = p.iteration_time_s;
       r.error_pct = error_pct(p.iteration_time_s, *c.measured_iteration_time_s);

@@ -224,12 +224,22 @@
       add(svg, 'text', {class: 'capacity-label', x: x(capacity) - 6, y: plot.top + 12, 'text-anchor': 'end'},
           'GPU memory ' + capacity.toFixed(0) + ' GiB');
     }
+    // Rings for every top configuration, worst drawn first so that #1 is on top; rank labels
+    // best first, skipping one that would overlap a label already placed (near-identical
+    // layouts sit on top of each other).
     const rings = add(svg, 'g', {class: 'top'});
     for (const c of top.slice().reverse()) {
-      const g = add(rings, 'g', {});
-      tip(add(g, 'circle', {cx: x(c.memory), cy: y(c.tokens), r: 8, class: 'top-ring', 'data-rank': c.rank}),
+      tip(add(rings, 'circle', {cx: x(c.memory), cy: y(c.tokens), r: c.rank === 1 ? 9 : 7, class: 'top-ring',
+                                'data-rank': c.rank}),
           '#' + c.rank + ' ' + c.label + '\n' + thousands(c.tokens) + ' tokens/s \u00b7 ' + c.memory.toFixed(1) + ' GiB');
-      add(g, 'text', {x: x(c.memory) + 10, y: y(c.tokens) - 8, class: 'top-label'}, '#' + c.rank);
+    }
+    const placed = [];
+    for (const c of top) {
+      const lx = x(c.memory) + 10, ly = y(c.tokens) - 10;
+      const width = 8 + 7 * String(c.rank).length;
+      if (placed.some((b) => Math.abs(b.x - lx) < Math.max(b.width, width) && Math.abs(b.y - ly) < 13)) continue;
+      placed.push({x: lx, y: ly, width: width});
+      add(rings, 'text', {x: lx, y: ly, class: 'top-label'}, '#' + c.rank);
     }
     legend('scatter', [
       {label: 'feasible layout', color: '#94a3b8', kind: 'dot'},
@@ -243,10 +253,11 @@
   }
 
   // ---- stacked breakdowns of the best few -------------------------------------------------
-  function drawStacked(id, parts, valuesOf, totalOf, format, axisFormat, axisLabel, capacity) {
+  // Values arrive in SI units (s, bytes); the axis counts `unit`s of them (1 s, 1 GiB).
+  function drawStacked(id, parts, valuesOf, totalOf, format, unit, axisLabel, capacity) {
     const candidates = data.candidates.slice(0, BREAKDOWN_CANDIDATES);
     const rowH = 34, W = 640;
-    const plot = {left: 170, right: W - 64, top: 8, bottom: 8 + Math.max(candidates.length, 1) * rowH};
+    const plot = {left: 196, right: W - 64, top: 8, bottom: 8 + Math.max(candidates.length, 1) * rowH};
     const H = plot.bottom + 46;
     const svg = setup(id, W, H);
     if (!candidates.length) {
@@ -254,9 +265,12 @@
       return;
     }
     const sums = candidates.map((c) => parts.reduce((s, p) => s + (valuesOf(c)[p[0]] || 0), 0));
-    const max = niceMax(Math.max(maxOf(sums), maxOf(candidates.map(totalOf)), capacity || 0), 5);
-    const x = linear(0, max, plot.left, plot.right);
-    xAxis(svg, plot, x, ticks(max, 5), axisFormat, axisLabel);
+    const max = niceMax(Math.max(maxOf(sums), maxOf(candidates.map(totalOf)), capacity || 0) / unit, 5);
+    const x = linear(0, max * unit, plot.left, plot.right);
+    xAxis(svg, plot, (v) => x(v * unit), ticks(max, 5), trim3, axisLabel);
+    if (capacity > 0) {
+      add(svg, 'line', {class: 'capacity', x1: x(capacity), x2: x(capacity), y1: plot.top, y2: plot.bottom});
+    }
     const used = new Set();
     candidates.forEach((c, i) => {
       const top = plot.top + i * rowH + 6, h = rowH - 12;
@@ -277,19 +291,16 @@
       }
       add(svg, 'text', {x: x(Math.max(at, totalOf(c))) + 6, y: top + h / 2 + 4, class: 'value-label'}, format(totalOf(c)));
     });
-    if (capacity > 0) {
-      add(svg, 'line', {class: 'capacity', x1: x(capacity), x2: x(capacity), y1: plot.top, y2: plot.bottom});
-    }
     legend(id, parts.filter((p) => used.has(p[0])).map((p) => ({label: p[1], color: p[2]}))
                    .concat(capacity > 0 ? [{label: 'GPU memory', color: '#b91c1c', kind: 'dashed'}] : []));
   }
   function drawTime() {
-    drawStacked('time', TIME_PARTS, (c) => c.time_breakdown_s, (c) => c.iteration_time_s, seconds,
-                (v) => trim3(v), 'seconds per iteration', 0);
+    drawStacked('time', TIME_PARTS, (c) => c.time_breakdown_s, (c) => c.iteration_time_s, seconds, 1,
+                'seconds per iteration', 0);
   }
   function drawMemory() {
-    drawStacked('memory', MEMORY_PARTS, (c) => c.memory_bytes, (c) => c.memory_bytes.total, gib,
-                (v) => trim3(v / GiB), 'GiB per GPU', data.gpu_memory_bytes);
+    drawStacked('memory', MEMORY_PARTS, (c) => c.memory_bytes, (c) => c.memory_bytes.total, gib, GiB,
+                'GiB per GPU', data.gpu_memory_bytes);
   }
 
   // ---- pipeline timeline (Gantt) of the best ----------------------------------------------
@@ -307,7 +318,7 @@
       return;
     }
     const stages = Math.max(timeline.stages, 1);
-    const rowH = stages <= 8 ? 30 : stages <= 16 ? 22 : stages <= 32 ? 14 : 8;
+    const rowH = stages <= 4 ? 40 : stages <= 8 ? 30 : stages <= 16 ? 22 : stages <= 32 ? 14 : 8;
     const plot = {left: 74, right: W - 16, top: 6, bottom: 6 + stages * rowH};
     const H = plot.bottom + 46;
     const svg = setup('gantt', W, H);
@@ -330,7 +341,7 @@
       used.add(e.category);
       const x0 = x(e.start), width = Math.max(x(e.end) - x0, 0.6);
       const y = plot.top + e.stage * rowH + 2, h = rowH - 4;
-      tip(add(group, 'rect', {x: x0, y: y, width: width, height: h, rx: h > 10 ? 2 : 0,
+      tip(add(group, 'rect', {x: x0, y: y, width: width, height: h, rx: h > 10 && width > 6 ? 2 : 0,
                               fill: kind ? kind[1] : OTHER_EVENT_COLOR, class: 'event'}),
           'stage ' + e.stage + ' \u00b7 ' + e.name + ' (' + (kind ? kind[0] : e.category) + ')\n' + seconds(e.start) +
               ' \u2192 ' + seconds(e.end) + ' (' + seconds(e.end - e.start) + ')');

@@ -292,7 +292,7 @@ std::string stats_html(const planner::PlanResult& plan) {
     std::stable_sort(reasons.begin(), reasons.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
     out += "<h3>Pruned</h3>\n<ul class=\"pruned\">\n";
     for (const auto& [reason, count] : reasons) {
-      out += fmt::format("<li><span class=\"count\">{}</span> {}</li>\n", with_thousands(static_cast<double>(count)),
+      out += fmt::format("<li><span class=\"count\">{}</span><span class=\"reason\">{}</span></li>\n", with_thousands(static_cast<double>(count)),
                          escape_html(reason));
     }
     out += "</ul>\n";

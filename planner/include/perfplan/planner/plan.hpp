@@ -24,6 +24,7 @@ struct PlanRequest {
   int64_t global_batch_size = 1024;  // sequences per step
   int64_t seq_len = 4096;
   model::DType dtype = model::DType::kBf16;
+  model::AttentionKernel attention = model::AttentionKernel::kFlash;
   RankBy rank_by = RankBy::kThroughput;
   double training_tokens = 1e12;  // token budget for time-to-train and cost
   int64_t top_k = 10;
@@ -78,7 +79,10 @@ struct LayoutRank {
   double tokens_per_s = 0;
   std::string why_pruned;
 };
-LayoutRank rank_of(const PlanRequest& request, const PlanResult& result, const predictor::ParallelConfig& layout);
+// `memory_tolerance` accepts a layout whose predicted need exceeds the GPU by at most that
+// fraction (the memory model's uncertainty), for layouts known to have run.
+LayoutRank rank_of(const PlanRequest& request, const PlanResult& result, const predictor::ParallelConfig& layout,
+                   double memory_tolerance = 0.0);
 
 // The scaling curve: the best layout for each GPU count (multiples of a node, doubling up to
 // max_gpus).

@@ -53,6 +53,8 @@ struct CaseResult {
   // Model, GPU, GPU count, sequence, global batch and dtype: cases that share it differ only in
   // their parallel configuration.
   std::string workload;
+  std::optional<ParallelConfig> config;  // the layout predicted (after the assumed defaults)
+  std::optional<ClusterSpec> cluster;    // the cluster it was predicted on
 };
 
 struct ValidationSummary {
