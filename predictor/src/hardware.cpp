@@ -394,6 +394,48 @@ ClusterSpec HardwareCatalog::cluster(const std::string& name_or_path, int64_t nu
   return cluster;
 }
 
+ClusterSpec HardwareCatalog::heterogeneous_cluster(const std::string& spec) const {
+  ClusterSpec mixed;
+  size_t start = 0;
+  while (start <= spec.size()) {
+    const size_t end = std::min(spec.find(',', start), spec.size());
+    const std::string part = spec.substr(start, end - start);
+    const size_t colon = part.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 >= part.size()) {
+      throw InputError("mixed cluster '" + spec + "': each part must be NAME:GPUS, e.g. dgx-a100:64,dgx-h100:64");
+    }
+    int64_t gpus = 0;
+    try {
+      size_t used = 0;
+      gpus = std::stoll(part.substr(colon + 1), &used);
+      if (used != part.size() - colon - 1) throw std::invalid_argument("trailing text");
+    } catch (const std::exception&) {
+      throw InputError("mixed cluster '" + spec + "': '" + part.substr(colon + 1) + "' is not a GPU count");
+    }
+    mixed.parts.push_back(cluster(part.substr(0, colon), gpus));
+    start = end + 1;
+  }
+  if (mixed.parts.size() < 2) throw InputError("mixed cluster '" + spec + "' needs at least two parts");
+  std::vector<ClusterSpec> parts = std::move(mixed.parts);
+  mixed = parts.front();
+  mixed.parts = std::move(parts);
+  mixed.name.clear();
+  mixed.num_gpus = 0;
+  for (const auto& part : mixed.parts) {
+    mixed.name += (mixed.name.empty() ? "" : "+") + part.name + ":" + std::to_string(part.num_gpus);
+    mixed.num_gpus += part.num_gpus;
+  }
+  // Between parts, traffic takes the slower scale-out network.
+  for (const auto& part : mixed.parts) {
+    if (part.inter_node.bandwidth_bytes_per_s * static_cast<double>(part.nics_per_node) / static_cast<double>(part.gpus_per_node) <
+        mixed.inter_node.bandwidth_bytes_per_s * static_cast<double>(mixed.nics_per_node) / static_cast<double>(mixed.gpus_per_node)) {
+      mixed.inter_node = part.inter_node;
+      mixed.nics_per_node = part.nics_per_node;
+    }
+  }
+  return mixed;
+}
+
 ClusterSpec HardwareCatalog::cluster_for_gpu(const std::string& gpu_name, int64_t num_gpus,
                                              int64_t gpus_per_node) const {
   const GpuSpec& gpu = this->gpu(gpu_name);

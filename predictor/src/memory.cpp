@@ -20,7 +20,8 @@ double weight_bytes_per_parameter(model::DType dtype) { return dtype == model::D
 double gradient_bytes_per_parameter(model::DType) { return 4.0; }
 
 MemoryFit memory_per_gpu(const model::Architecture& arch, const model::StepOperators& step,
-                         const ParallelConfig& config, const GpuSpec& gpu, double runtime_bytes) {
+                         const ParallelConfig& config, const GpuSpec& gpu, double runtime_bytes,
+                         const std::vector<double>& stage_hbm_bytes) {
   const auto stages = stage_contents(step, config, arch.tie_word_embeddings);
   const double dense_shards = static_cast<double>(config.dp * config.cp);
   const double expert_shards = static_cast<double>(config.tp * config.cp * config.dp) /
@@ -70,19 +71,20 @@ MemoryFit memory_per_gpu(const model::Architecture& arch, const model::StepOpera
     if (stage.has_embedding) m.activations_bytes += activation_bytes(step.embedding) * std::max(1.0, stage_in_flight);
     if (stage.has_head) m.activations_bytes += activation_bytes(step.head);
     m.runtime_bytes = runtime_bytes;
-    if (m.total_bytes() > worst) {
-      worst = m.total_bytes();
+    m.capacity_bytes = s < stage_hbm_bytes.size() ? stage_hbm_bytes[s] : gpu.hbm_bytes;
+    if (m.total_bytes() / m.capacity_bytes > worst) {
+      worst = m.total_bytes() / m.capacity_bytes;
       fit.peak = m;
     }
   }
-  fit.fits = fit.peak.total_bytes() <= gpu.hbm_bytes;
+  fit.fits = fit.peak.total_bytes() <= fit.peak.capacity_bytes;
   if (!fit.fits) {
     fit.reason = fmt::format(
         "needs {:.1f} GiB per GPU on stage {} (weights {:.1f}, gradients {:.1f}, optimizer {:.1f}, activations "
         "{:.1f}, runtime {:.1f}) but {} has {:.1f} GiB",
         fit.peak.total_bytes() / kGiB, fit.peak.stage, fit.peak.weights_bytes / kGiB, fit.peak.gradients_bytes / kGiB,
-        fit.peak.optimizer_bytes / kGiB, fit.peak.activations_bytes / kGiB, fit.peak.runtime_bytes / kGiB, gpu.name,
-        gpu.hbm_bytes / kGiB);
+        fit.peak.optimizer_bytes / kGiB, fit.peak.activations_bytes / kGiB, fit.peak.runtime_bytes / kGiB,
+        fit.peak.capacity_bytes == gpu.hbm_bytes ? gpu.name : std::string("its GPU"), fit.peak.capacity_bytes / kGiB);
   }
   return fit;
 }

@@ -65,6 +65,18 @@ std::vector<std::string> layout_problems(const model::Architecture& arch, const 
                   std::to_string(arch.num_layers) + ")");
   }
   if (c.vp > 1 && c.pp == 1) out.push_back("vp > 1 (interleaving) needs pp > 1");
+  if (!c.stage_layers.empty()) {
+    int64_t sum = 0;
+    bool positive_layers = true;
+    for (int64_t l : c.stage_layers) {
+      sum += l;
+      positive_layers = positive_layers && l >= 1;
+    }
+    if (static_cast<int64_t>(c.stage_layers.size()) != c.pp || c.vp != 1 || sum != arch.num_layers || !positive_layers) {
+      out.push_back("explicit stage layers must give pp = " + std::to_string(c.pp) + " positive counts summing to " +
+                    std::to_string(arch.num_layers) + " layers, with vp = 1");
+    }
+  }
   if (arch.moe && (c.tp * c.cp * c.dp) % (c.ep * c.etp) != 0) {
     out.push_back("ep x etp = " + std::to_string(c.ep * c.etp) + " must divide tp x cp x dp = " +
                   std::to_string(c.tp * c.cp * c.dp) + " (experts are folded over those ranks)");
@@ -105,6 +117,11 @@ std::array<Dim, 5> parse_rank_order(const std::string& text) {
   }
   if (count != 5) throw InputError("rank order '" + text + "' must name tp, cp, ep, dp, pp once each");
   return order;
+}
+
+std::vector<int64_t> layers_per_chunk(int64_t num_layers, const ParallelConfig& config) {
+  if (!config.stage_layers.empty()) return config.stage_layers;
+  return layers_per_chunk(num_layers, config.pp, config.vp);
 }
 
 std::vector<int64_t> layers_per_chunk(int64_t num_layers, int64_t pp, int64_t vp) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "perfplan/model/input_error.hpp"
 #include "perfplan/model/step_operators.hpp"
 #include "perfplan/predictor/collectives.hpp"
 #include "perfplan/predictor/stage_layout.hpp"
@@ -207,35 +208,85 @@ Cost ops_cost(const std::vector<Operator>& ops, const ParallelConfig& c, const C
 Prediction predict(const model::Architecture& arch, const ClusterSpec& cluster, const ParallelConfig& config,
                    const PredictOptions& options) {
   validate_layout(arch, config, cluster.num_gpus);
+  const bool mixed = !config.stage_part.empty();
+  if (mixed) {
+    // Each stage runs on one homogeneous part; a part's GPUs are exactly its stages x tp x cp x dp.
+    std::string problem;
+    if (cluster.parts.empty()) problem = "stage parts are given but the cluster is homogeneous";
+    else if (static_cast<int64_t>(config.stage_part.size()) != config.pp || config.vp != 1) {
+      problem = "stage parts must name one part per pipeline stage (pp = " + std::to_string(config.pp) + ", vp = 1)";
+    } else {
+      std::vector<int64_t> stages_on(cluster.parts.size(), 0);
+      for (int64_t part : config.stage_part) {
+        if (part < 0 || part >= static_cast<int64_t>(cluster.parts.size())) problem = "stage part index out of range";
+        else stages_on[static_cast<size_t>(part)] += 1;
+      }
+      for (size_t k = 0; problem.empty() && k < cluster.parts.size(); ++k) {
+        if (stages_on[k] * config.tp * config.cp * config.dp != cluster.parts[k].num_gpus) {
+          problem = "part " + cluster.parts[k].name + " has " + std::to_string(cluster.parts[k].num_gpus) +
+                    " GPUs but holds " + std::to_string(stages_on[k]) + " stages of tp x cp x dp = " +
+                    std::to_string(config.tp * config.cp * config.dp);
+        }
+      }
+    }
+    if (!problem.empty()) throw InputError("invalid heterogeneous placement for " + arch.name + ": " + problem);
+  } else if (!cluster.parts.empty()) {
+    throw InputError("a heterogeneous cluster needs a stage placement (ParallelConfig::stage_part)");
+  }
   const model::StepOperators step = model::build_step_operators(arch, config.step_config());
   const RooflineModel roofline;
   const ComputeModel& compute = options.compute ? *options.compute : roofline;
-  const Groups groups = place_groups(config, cluster);
-  const GpuSpec& gpu = cluster.gpu;
+  // The cluster each stage runs on: its part of a mixed cluster, else the cluster.
+  auto stage_cluster = [&](size_t s) -> const ClusterSpec& {
+    return mixed ? cluster.parts[static_cast<size_t>(config.stage_part[s])] : cluster;
+  };
 
-  std::vector<Cost> kind_cost;
-  for (const auto& kind : step.layer_kinds) {
-    kind_cost.push_back(ops_cost(kind.ops, config, cluster, groups, compute, arch, options));
+  // Per-micro-batch costs of every layer kind, embedding and head, on each kind of GPU in use.
+  struct PartCosts {
+    std::vector<Cost> kinds;
+    Cost embedding, head;
+    Groups groups;
+  };
+  std::vector<PartCosts> part_costs(mixed ? cluster.parts.size() : 1);
+  std::vector<bool> used(part_costs.size(), !mixed);
+  if (mixed) {
+    for (int64_t part : config.stage_part) used[static_cast<size_t>(part)] = true;
   }
-  const Cost embedding_cost = ops_cost(step.embedding, config, cluster, groups, compute, arch, options);
-  const Cost head_cost = ops_cost(step.head, config, cluster, groups, compute, arch, options);
+  for (size_t k = 0; k < part_costs.size(); ++k) {
+    if (!used[k]) continue;
+    const ClusterSpec& on = mixed ? cluster.parts[k] : cluster;
+    PartCosts& pc = part_costs[k];
+    pc.groups = place_groups(config, on);
+    for (const auto& kind : step.layer_kinds) {
+      pc.kinds.push_back(ops_cost(kind.ops, config, on, pc.groups, compute, arch, options));
+    }
+    pc.embedding = ops_cost(step.embedding, config, on, pc.groups, compute, arch, options);
+    pc.head = ops_cost(step.head, config, on, pc.groups, compute, arch, options);
+  }
+  auto costs_of = [&](size_t s) -> const PartCosts& {
+    return part_costs[mixed ? static_cast<size_t>(config.stage_part[s]) : 0];
+  };
 
   // The slowest stage sets the pace of the pipeline.
   const auto stages = stage_contents(step, config, arch.tie_word_embeddings);
   Cost slowest;
   size_t slowest_index = 0;
   for (size_t s = 0; s < stages.size(); ++s) {
+    const PartCosts& pc = costs_of(s);
     Cost stage;
-    for (size_t k = 0; k < kind_cost.size(); ++k) {
-      stage.add(kind_cost[k], static_cast<double>(stages[s].layers_of_kind[k]));
+    for (size_t k = 0; k < pc.kinds.size(); ++k) {
+      stage.add(pc.kinds[k], static_cast<double>(stages[s].layers_of_kind[k]));
     }
-    if (stages[s].has_embedding) stage.add(embedding_cost, 1.0);
-    if (stages[s].has_head) stage.add(head_cost, 1.0);
+    if (stages[s].has_embedding) stage.add(pc.embedding, 1.0);
+    if (stages[s].has_head) stage.add(pc.head, 1.0);
     if (s == 0 || stage.total() > slowest.total()) {
       slowest = stage;
       slowest_index = s;
     }
   }
+  const ClusterSpec& pace = stage_cluster(slowest_index);
+  const Groups& groups = costs_of(slowest_index).groups;
+  const GpuSpec& gpu = pace.gpu;
 
   const int64_t m = config.micro_batches();
   const double v = static_cast<double>(config.vp);
@@ -252,7 +303,8 @@ Prediction predict(const model::Architecture& arch, const ClusterSpec& cluster, 
     GroupPlacement pair = groups.pp;
     pair.size = 2;
     pair.ranks_per_node = std::min<int64_t>(groups.pp.ranks_per_node, 2);
-    per_chunk.p2p_s = collective_time(model::CommKind::kRingExchange, bytes, pair, cluster);
+    if (mixed) pair.ranks_per_node = 1;  // stage boundaries between parts cross the scale-out network
+    per_chunk.p2p_s = collective_time(model::CommKind::kRingExchange, bytes, pair, mixed ? cluster : pace);
   }
   const PipelineTiming pipeline = pipeline_time(config.schedule, config.pp, m, config.vp, per_chunk);
 
@@ -272,16 +324,16 @@ Prediction predict(const model::Architecture& arch, const ClusterSpec& cluster, 
     if (params <= 0 || group.size <= 1) return;
     const double bucket = std::min(params, std::max(40e6, 1e6 * static_cast<double>(group.size)));
     if (sharded_optimizer || config.zero_stage >= 2) {
-      grad_sync_s += collective_time(model::CommKind::kReduceScatter, params * g_bytes, group, cluster);
-      param_gather_s += collective_time(model::CommKind::kAllGather, params * w_bytes, group, cluster);
+      grad_sync_s += collective_time(model::CommKind::kReduceScatter, params * g_bytes, group, pace);
+      param_gather_s += collective_time(model::CommKind::kAllGather, params * w_bytes, group, pace);
       last_bucket_grad_s = std::max(last_bucket_grad_s,
-                                    collective_time(model::CommKind::kReduceScatter, bucket * g_bytes, group, cluster));
+                                    collective_time(model::CommKind::kReduceScatter, bucket * g_bytes, group, pace));
       first_bucket_param_s = std::max(first_bucket_param_s,
-                                      collective_time(model::CommKind::kAllGather, bucket * w_bytes, group, cluster));
+                                      collective_time(model::CommKind::kAllGather, bucket * w_bytes, group, pace));
     } else {
-      grad_sync_s += collective_time(model::CommKind::kAllReduce, params * g_bytes, group, cluster);
+      grad_sync_s += collective_time(model::CommKind::kAllReduce, params * g_bytes, group, pace);
       last_bucket_grad_s = std::max(last_bucket_grad_s,
-                                    collective_time(model::CommKind::kAllReduce, bucket * g_bytes, group, cluster));
+                                    collective_time(model::CommKind::kAllReduce, bucket * g_bytes, group, pace));
     }
   };
   sync(stage.dense_parameters, groups.dense_dp);
@@ -334,10 +386,19 @@ Prediction predict(const model::Architecture& arch, const ClusterSpec& cluster, 
   p.tokens_per_s = tokens / p.iteration_time_s;
   p.tokens_per_s_per_gpu = p.tokens_per_s / gpus;
   p.model_tflops_per_gpu = p.model_flops_per_step / p.iteration_time_s / gpus / 1e12;
-  const double peak = gpu.peak_flops_per_s(config.dtype);
+  // MFU against the GPUs actually used: on a mixed cluster, the GPU-weighted mean peak.
+  double peak = gpu.peak_flops_per_s(config.dtype);
+  if (mixed) {
+    peak = 0;
+    for (const auto& part : cluster.parts) {
+      peak += part.gpu.peak_flops_per_s(config.dtype) * static_cast<double>(part.num_gpus) / gpus;
+    }
+  }
   p.mfu = p.model_flops_per_step / p.iteration_time_s / gpus / peak;
   p.hfu = p.hardware_flops_per_step / p.iteration_time_s / gpus / peak;
-  p.memory = memory_per_gpu(arch, step, config, gpu, options.runtime_bytes);
+  std::vector<double> stage_hbm;
+  for (size_t s = 0; s < stages.size(); ++s) stage_hbm.push_back(stage_cluster(s).gpu.hbm_bytes);
+  p.memory = memory_per_gpu(arch, step, config, gpu, options.runtime_bytes, stage_hbm);
 
   if (options.timeline) {
     for (const auto& e : pipeline_events(config.schedule, config.pp, m, config.vp, per_chunk)) {

@@ -14,7 +14,7 @@ ParameterSplit split_parameters(const std::vector<model::Operator>& ops) {
 std::vector<StageContent> stage_contents(const model::StepOperators& step, const ParallelConfig& config,
                                          bool tied_embeddings) {
   const int64_t pp = config.pp;
-  const auto chunk_layers = layers_per_chunk(step.num_layers(), pp, config.vp);
+  const auto chunk_layers = layers_per_chunk(step.num_layers(), config);
   std::vector<StageContent> stages(static_cast<size_t>(pp));
   for (auto& stage : stages) stage.layers_of_kind.assign(step.layer_kinds.size(), 0);
   // Chunk c runs on stage c % pp (Megatron's interleaved assignment; one chunk per stage when vp = 1).

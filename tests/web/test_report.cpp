@@ -292,7 +292,7 @@ TEST_CASE("report: headless Chromium renders every chart without a script error"
   }
   CHECK_MESSAGE(console_lines.empty(), console_lines);
   // The inline script finished (it marks <body> last) and reported no error.
-  CHECK(dom.find("data-rendered=\"true\"") != std::string::npos);
+  CHECK(dom.find("<body data-rendered=\"true\">") != std::string::npos);
   CHECK(dom.find("id=\"js-error\"") == std::string::npos);
   // Rows and the SVG the script drew: every scatter point and ring, every timeline event, and the
   // breakdown segments (3 candidates x 6 non-zero time parts and 5 memory parts).

@@ -1,6 +1,6 @@
 // perfplan report charts: reads the JSON blob of the #data element and draws SVG into the empty
 // svg.chart containers of the page. No libraries, no network. When every chart is
-// drawn, <body> gets data-rendered="true" (the browser test waits for it).
+// drawn, the body element gets the attribute data-rendered (the browser test looks for it).
 (function () {
   'use strict';
 

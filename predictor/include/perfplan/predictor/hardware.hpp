@@ -71,6 +71,10 @@ struct ClusterSpec {
   LinkSpec inter_node;  // the scale-out tier (per NIC)
   int64_t num_gpus = 0; // GPUs in use (set from --gpus)
   std::string topology = "rail-optimized fat tree";
+  // A heterogeneous cluster: homogeneous parts (each a full ClusterSpec with its GPUs), joined
+  // by the scale-out network. Empty for a homogeneous cluster; the fields above then describe it
+  // (and otherwise describe parts[0]).
+  std::vector<ClusterSpec> parts;
   std::vector<std::string> problems() const;
 };
 
@@ -83,6 +87,8 @@ class HardwareCatalog {
   const LinkSpec& link(const std::string& name) const;
   // A cluster by name, or from a cluster JSON file path, with num_gpus GPUs.
   ClusterSpec cluster(const std::string& name_or_path, int64_t num_gpus) const;
+  // A mixed cluster from "NAME:GPUS,NAME:GPUS" (e.g. "dgx-a100:64,dgx-h100:64").
+  ClusterSpec heterogeneous_cluster(const std::string& parts) const;
   // The standard node of a GPU type: its catalog cluster (A100 -> dgx-a100, H100 -> dgx-h100, ...).
   ClusterSpec cluster_for_gpu(const std::string& gpu_name, int64_t num_gpus, int64_t gpus_per_node) const;
   const std::vector<GpuSpec>& gpus() const { return gpus_; }

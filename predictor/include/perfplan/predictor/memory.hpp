@@ -17,6 +17,7 @@ struct MemoryBreakdown {
   double activations_bytes = 0;
   double runtime_bytes = 0;  // CUDA context, cuBLAS workspaces, NCCL buffers, allocator slack
   int64_t stage = 0;         // the pipeline stage with the largest need
+  double capacity_bytes = 0; // that stage's GPU memory
 
   double model_state_bytes() const { return weights_bytes + gradients_bytes + optimizer_bytes; }
   double total_bytes() const { return model_state_bytes() + activations_bytes + runtime_bytes; }
@@ -33,9 +34,11 @@ struct MemoryFit {
 inline constexpr double kDefaultRuntimeBytes = 1.5 * 1024.0 * 1024.0 * 1024.0;
 
 // Memory of every pipeline stage; the peak is the stage that needs the most.
+// `stage_hbm_bytes` gives each stage's GPU memory on a mixed cluster (empty: gpu.hbm_bytes for
+// every stage); the peak is then the stage closest to (or furthest over) its capacity.
 MemoryFit memory_per_gpu(const model::Architecture& arch, const model::StepOperators& step,
                          const ParallelConfig& config, const GpuSpec& gpu,
-                         double runtime_bytes = kDefaultRuntimeBytes);
+                         double runtime_bytes = kDefaultRuntimeBytes, const std::vector<double>& stage_hbm_bytes = {});
 
 // Bytes per parameter of mixed-precision Adam state, before sharding: low-precision weights,
 // gradients (fp32 main gradients for bf16/fp8, fp16 for fp16 as in Megatron 2021), and fp32

@@ -47,6 +47,10 @@ struct ParallelConfig {
   bool overlap_moe_comm = false;      // EP all-to-all overlapped with computation
   MoeDispatcher moe_dispatcher = MoeDispatcher::kAllToAll;
   std::array<Dim, 5> rank_order = {Dim::kTp, Dim::kCp, Dim::kEp, Dim::kDp, Dim::kPp};
+  // Explicit layers of each pipeline stage (size pp, vp = 1); empty: an even split.
+  std::vector<int64_t> stage_layers;
+  // On a heterogeneous cluster, the part (index into ClusterSpec::parts) each stage runs on.
+  std::vector<int64_t> stage_part;
 
   int64_t num_gpus() const { return tp * pp * dp * cp; }
   int64_t micro_batches() const;  // per pipeline per step: gbs / (dp * mbs)
@@ -65,5 +69,7 @@ std::array<Dim, 5> parse_rank_order(const std::string& text);
 // Layers of each pipeline stage (pp * vp chunks, in order): an even split, the first chunks
 // taking one more layer where it does not divide.
 std::vector<int64_t> layers_per_chunk(int64_t num_layers, int64_t pp, int64_t vp);
+// The same, honouring config.stage_layers when given.
+std::vector<int64_t> layers_per_chunk(int64_t num_layers, const ParallelConfig& config);
 
 }  // namespace perfplan::predictor
