@@ -39,7 +39,7 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
   options.add_options()
       ("help,h", "show this help")
       ("model", po::value(&a.model), "catalog name or config.json")
-      ("cluster", po::value(&a.cluster), "cluster name or cluster JSON file")
+      ("cluster", po::value(&a.cluster), "cluster name, cluster JSON file, or a mixed cluster NAME:GPUS,NAME:GPUS")
       ("gpus", po::value(&a.gpus), "number of GPUs")
       ("gbs", po::value(&a.request.global_batch_size)->default_value(1024), "global batch (sequences)")
       ("seq", po::value(&a.request.seq_len)->default_value(4096), "sequence length")
@@ -62,7 +62,8 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
     a.help = true;
     return a;
   }
-  if (a.model.empty() || a.cluster.empty() || a.gpus <= 0) {
+  const bool mixed = a.cluster.find(':') != std::string::npos;
+  if (a.model.empty() || a.cluster.empty() || (a.gpus <= 0 && !mixed)) {
     throw InputError(std::string("perfplan ") + (report ? "report" : "plan") + " needs --model, --cluster and --gpus N (N > 0)");
   }
   a.json = vm.count("json") > 0;
@@ -71,7 +72,16 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
   const auto catalog = model::Catalog::load(model::default_catalog_directory());
   a.request.architecture = model::resolve_architecture(a.model, catalog);
   const auto hardware = predictor::HardwareCatalog::load(predictor::default_hardware_directory());
-  a.request.cluster = hardware.cluster(a.cluster, a.gpus);
+  if (mixed) {
+    a.request.cluster = hardware.heterogeneous_cluster(a.cluster);
+    if (a.gpus > 0 && a.gpus != a.request.cluster.num_gpus) {
+      throw InputError(fmt::format("--gpus {} does not match the mixed cluster '{}' ({} GPUs)", a.gpus, a.cluster,
+                                   a.request.cluster.num_gpus));
+    }
+    a.gpus = a.request.cluster.num_gpus;
+  } else {
+    a.request.cluster = hardware.cluster(a.cluster, a.gpus);
+  }
   // A progress bar on stderr for searches longer than a second, when stderr is a terminal.
   if (isatty(STDERR_FILENO)) {
     auto start = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
@@ -93,9 +103,14 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
 
 std::string render_plan_text(const PlanArguments& a, const planner::PlanResult& r) {
   const auto& req = a.request;
-  std::string out = fmt::format("model      {}\ncluster    {}: {} x {}\nbatch      {} sequences x {} tokens, {}; ranked by {}\n\n",
-                                req.architecture.name, req.cluster.name, req.cluster.num_gpus, req.cluster.gpu.name,
-                                req.global_batch_size, req.seq_len, model::to_string(req.dtype), planner::to_string(req.rank_by));
+  std::string gpus = fmt::format("{} x {}", req.cluster.num_gpus, req.cluster.gpu.name);
+  if (!req.cluster.parts.empty()) {
+    gpus.clear();
+    for (const auto& part : req.cluster.parts) gpus += fmt::format("{}{} x {}", gpus.empty() ? "" : " + ", part.num_gpus, part.gpu.name);
+  }
+  std::string out = fmt::format("model      {}\ncluster    {}: {}\nbatch      {} sequences x {} tokens, {}; ranked by {}\n\n",
+                                req.architecture.name, req.cluster.name, gpus, req.global_batch_size, req.seq_len,
+                                model::to_string(req.dtype), planner::to_string(req.rank_by));
   out += fmt::format("searched {} layouts in {:.2f} s: {} predicted, {} fit\n", r.stats.enumerated, r.search_seconds,
                      r.stats.evaluated, r.stats.feasible);
   for (const auto& [reason, count] : r.stats.pruned) out += fmt::format("  cut {:>7}: {}\n", count, reason);
@@ -107,6 +122,7 @@ std::string render_plan_text(const PlanArguments& a, const planner::PlanResult& 
     out += fmt::format("{:>4}  {:<46} {:>12.0f} {:>5.1f}% {:>9.3f} {:>8.1f} {:>9.1f} {:>10.3g}  {}\n", rank++,
                        layout_cell(c.config), p.tokens_per_s, 100.0 * p.mfu, p.iteration_time_s,
                        p.memory.peak.total_bytes() / kGiB, c.time_to_train_s / 86400.0, c.cost_usd, c.why);
+    if (!c.placement.empty()) out += fmt::format("      {}\n", c.placement);
   }
   return out;
 }
@@ -128,7 +144,8 @@ std::string render_plan_json(const PlanArguments& a, const planner::PlanResult& 
                    {"memory_bytes", c.prediction.memory.peak.total_bytes()},
                    {"time_to_train_s", c.time_to_train_s},
                    {"cost_usd", c.cost_usd},
-                   {"why", c.why}});
+                   {"why", c.why},
+                   {"placement", c.placement}});
   }
   json pruned = json::object();
   for (const auto& [reason, count] : r.stats.pruned) pruned[reason] = count;

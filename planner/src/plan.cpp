@@ -12,6 +12,7 @@
 #include "perfplan/model/step_operators.hpp"
 #include "perfplan/predictor/memory.hpp"
 #include "perfplan/predictor/stage_layout.hpp"
+#include "heterogeneous.hpp"
 #include "search_space.hpp"
 
 namespace perfplan::planner {
@@ -91,8 +92,14 @@ Candidate make_candidate(const PlanRequest& r, const predictor::ParallelConfig& 
   Candidate out;
   out.config = c;
   out.time_to_train_s = r.training_tokens / p.tokens_per_s;
-  out.cost_usd = static_cast<double>(r.cluster.num_gpus) * out.time_to_train_s / 3600.0 *
-                 r.cluster.gpu.price_per_gpu_hour_usd;
+  double dollars_per_hour = static_cast<double>(r.cluster.num_gpus) * r.cluster.gpu.price_per_gpu_hour_usd;
+  if (!r.cluster.parts.empty()) {
+    dollars_per_hour = 0;
+    for (const auto& part : r.cluster.parts) {
+      dollars_per_hour += static_cast<double>(part.num_gpus) * part.gpu.price_per_gpu_hour_usd;
+    }
+  }
+  out.cost_usd = dollars_per_hour * out.time_to_train_s / 3600.0;
   out.why = explain(p);
   out.prediction = std::move(p);
   return out;
@@ -138,10 +145,21 @@ PlanResult plan(const PlanRequest& request) {
   if (request.global_batch_size <= 0 || request.seq_len <= 0) {
     throw InputError("the plan needs a positive global batch and sequence length");
   }
-  detail::Enumeration space = detail::enumerate_layouts(request);
   PlanResult result;
-  result.stats.enumerated = space.enumerated;
-  result.stats.pruned = space.pruned;
+  std::vector<detail::HeteroLayout> items;
+  const bool mixed = !request.cluster.parts.empty();
+  if (mixed) {
+    items = detail::enumerate_heterogeneous(request, result.stats.pruned, result.stats.enumerated);
+    // Every generated layout plus every combination cut while generating.
+    result.stats.enumerated = static_cast<int64_t>(items.size());
+    for (const auto& [reason, count] : result.stats.pruned) result.stats.enumerated += count;
+  } else {
+    detail::Enumeration space = detail::enumerate_layouts(request);
+    result.stats.enumerated = space.enumerated;
+    result.stats.pruned = space.pruned;
+    items.reserve(space.layouts.size());
+    for (auto& c : space.layouts) items.push_back({std::move(c), {}, {}});
+  }
   const predictor::ParameterSplit params = model_parameters(request.architecture);
 
   const unsigned threads = std::max(1u, request.threads ? request.threads : std::thread::hardware_concurrency());
@@ -152,25 +170,31 @@ PlanResult plan(const PlanRequest& request) {
   };
   std::vector<Local> locals(threads);
   std::atomic<int64_t> done{0};
-  const int64_t total = static_cast<int64_t>(space.layouts.size());
+  const int64_t total = static_cast<int64_t>(items.size());
   auto work = [&](unsigned t) {
     Local& local = locals[t];
-    for (size_t i = t; i < space.layouts.size(); i += threads) {
-      const predictor::ParallelConfig& c = space.layouts[i];
+    for (size_t i = t; i < items.size(); i += threads) {
+      const detail::HeteroLayout& item = items[i];
+      const predictor::ParallelConfig& c = item.config;
       const int64_t finished = ++done;
       if (request.progress && finished % 256 == 0) request.progress(finished, total);
-      if (model_state_lower_bound(params, c) > request.cluster.gpu.hbm_bytes) {
+      if (!mixed && model_state_lower_bound(params, c) > request.cluster.gpu.hbm_bytes) {
         local.pruned["weights, gradients and optimizer state alone exceed GPU memory"] += 1;
         continue;
       }
       try {
-        predictor::Prediction p = predictor::predict(request.architecture, request.cluster, c);
+        predictor::Prediction p = item.per_part.empty()
+                                      ? predictor::predict(request.architecture, request.cluster, c)
+                                      : detail::predict_split_dp(request, item);
         ++local.evaluated;
         if (!p.memory.fits) {
           local.pruned["does not fit in GPU memory (with activations)"] += 1;
           continue;
         }
-        local.feasible.push_back(make_candidate(request, c, std::move(p)));
+        Candidate candidate = make_candidate(request, c, std::move(p));
+        candidate.placement = item.placement;
+        candidate.per_part = item.per_part;
+        local.feasible.push_back(std::move(candidate));
       } catch (const InputError&) {
         local.pruned["rejected by the predictor's layout check"] += 1;
       }
@@ -202,7 +226,8 @@ PlanResult plan(const PlanRequest& request) {
     if (sa != sb) return sa > sb;
     const double ma = a.prediction.memory.peak.total_bytes(), mb = b.prediction.memory.peak.total_bytes();
     if (ma != mb) return ma < mb;
-    return layout_key(a.config) < layout_key(b.config);
+    if (layout_key(a.config) != layout_key(b.config)) return layout_key(a.config) < layout_key(b.config);
+    return a.placement < b.placement;
   });
   for (const auto& c : feasible) {
     FeasiblePoint point;
@@ -221,9 +246,12 @@ PlanResult plan(const PlanRequest& request) {
   const size_t k = static_cast<size_t>(std::max<int64_t>(1, request.top_k));
   feasible.resize(std::min(k, feasible.size()));
   // The best layout's timeline, for the report's Gantt chart.
-  predictor::PredictOptions with_timeline;
-  with_timeline.timeline = true;
-  feasible.front().prediction = predictor::predict(request.architecture, request.cluster, feasible.front().config, with_timeline);
+  if (feasible.front().per_part.empty()) {
+    predictor::PredictOptions with_timeline;
+    with_timeline.timeline = true;
+    feasible.front().prediction =
+        predictor::predict(request.architecture, request.cluster, feasible.front().config, with_timeline);
+  }
   result.top = std::move(feasible);
   result.search_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

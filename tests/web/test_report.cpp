@@ -68,7 +68,8 @@ PlanResult sample_plan() {
   plan.top.push_back(make_candidate(4, 4, 4, 360000, 61, "more DP traffic & longer bubble"));
   plan.top.push_back(make_candidate(8, 8, 1, 300000, 38, "deep pipeline: 30% bubble"));
   perfplan::predictor::StageTimes stage{.forward_s = 0.010, .backward_s = 0.020, .weight_grad_s = 0.0, .p2p_s = 0.0005};
-  for (const auto& e : perfplan::predictor::pipeline_events(perfplan::predictor::PipelineSchedule::kOneFOneB, 4, 8, 1, stage)) {
+  for (const auto& e :
+       perfplan::predictor::pipeline_events(perfplan::predictor::PipelineSchedule::kOneFOneB, 4, 8, 1, stage)) {
     const std::string kind = e.kind == 'F' ? "forward" : e.kind == 'B' ? "backward" : "weight_grad";
     plan.top.front().prediction.timeline.push_back(
         {e.stage, std::string(1, e.kind) + std::to_string(e.micro_batch), kind, e.start_s, e.end_s});
@@ -162,10 +163,12 @@ int run_chromium(const fs::path& dir, const fs::path& html, const std::string& m
   const std::string command = std::string("timeout 60 ") + kChromium +
                               " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
                               " --disable-background-networking --disable-component-update --disable-sync"
-                              " --user-data-dir='" + profile.string() + "' --enable-logging=stderr --v=0"
-                              " --virtual-time-budget=5000 --window-size=1400,2000 " + mode + " 'file://" +
-                              html.string() + "' > '" + (dir / (name + ".out")).string() + "' 2> '" +
-                              (dir / (name + ".err")).string() + "'";
+                              " --user-data-dir='" +
+                              profile.string() +
+                              "' --enable-logging=stderr --v=0"
+                              " --virtual-time-budget=5000 --window-size=1400,2000 " +
+                              mode + " 'file://" + html.string() + "' > '" + (dir / (name + ".out")).string() +
+                              "' 2> '" + (dir / (name + ".err")).string() + "'";
   return std::system(command.c_str());
 }
 

@@ -289,7 +289,12 @@
             '#' + c.rank + ' ' + name + ': ' + format(v) + ' (' + percent(v / (sums[i] || 1)) + ')');
         at += v;
       }
-      add(svg, 'text', {x: x(Math.max(at, totalOf(c))) + 6, y: top + h / 2 + 4, class: 'value-label'}, format(totalOf(c)));
+      // On a white backdrop: the GPU-memory line may run through the label.
+      const total = add(svg, 'text', {x: x(Math.max(at, totalOf(c))) + 6, y: top + h / 2 + 4, class: 'value-label'},
+                        format(totalOf(c)));
+      const box = total.getBBox();
+      svg.insertBefore(add(svg, 'rect', {x: box.x - 2, y: box.y, width: box.width + 4, height: box.height,
+                                         class: 'label-backdrop'}), total);
     });
     legend(id, parts.filter((p) => used.has(p[0])).map((p) => ({label: p[1], color: p[2]}))
                    .concat(capacity > 0 ? [{label: 'GPU memory', color: '#b91c1c', kind: 'dashed'}] : []));

@@ -27,12 +27,23 @@ std::string escape_html(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -163,17 +174,19 @@ json feasible_json(const std::vector<planner::FeasiblePoint>& points) {
   const std::size_t pareto = points.size() - others;
   const std::size_t other_budget = kMaxScatterPoints > pareto ? kMaxScatterPoints - pareto : 0;
   // Keep every k-th non-Pareto point, k chosen so that at most other_budget remain.
-  const std::size_t stride = others <= other_budget ? 1 : (others + other_budget - 1) / std::max<std::size_t>(other_budget, 1);
+  const std::size_t stride =
+      others <= other_budget ? 1 : (others + other_budget - 1) / std::max<std::size_t>(other_budget, 1);
   std::size_t other_index = 0;
   for (const auto& p : points) {
     if (!p.pareto && (other_index++ % stride) != 0) continue;
-    rows.push_back(json::array({p.tokens_per_s, p.memory_bytes, p.tp, p.pp, p.vp, p.dp, p.cp, p.ep, p.micro_batch_size,
-                                p.pareto ? 1 : 0}));
+    rows.push_back(json::array(
+        {p.tokens_per_s, p.memory_bytes, p.tp, p.pp, p.vp, p.dp, p.cp, p.ep, p.micro_batch_size, p.pareto ? 1 : 0}));
   }
-  return {{"columns", {"tokens_per_s", "memory_bytes", "tp", "pp", "vp", "dp", "cp", "ep", "micro_batch_size", "pareto"}},
-          {"total", points.size()},
-          {"shown", rows.size()},
-          {"points", std::move(rows)}};
+  return {
+      {"columns", {"tokens_per_s", "memory_bytes", "tp", "pp", "vp", "dp", "cp", "ep", "micro_batch_size", "pareto"}},
+      {"total", points.size()},
+      {"shown", rows.size()},
+      {"points", std::move(rows)}};
 }
 
 json timeline_json(const planner::PlanResult& plan) {
@@ -192,7 +205,8 @@ json timeline_json(const planner::PlanResult& plan) {
 }
 
 json report_json(const ReportInput& input) {
-  if (input.plan == nullptr) throw InputError("render_report_html: ReportInput::plan is null; pass the planner's result");
+  if (input.plan == nullptr)
+    throw InputError("render_report_html: ReportInput::plan is null; pass the planner's result");
   const planner::PlanResult& plan = *input.plan;
   json doc;
   doc["context"] = {{"schema_version", kSchemaVersion},
@@ -242,7 +256,8 @@ std::string header_html(const ReportInput& input) {
   std::string facts;
   const auto fact = [&facts](std::string_view label, const std::string& value) {
     if (value.empty()) return;
-    facts += fmt::format("<span class=\"fact\"><span class=\"fact-label\">{}</span> {}</span>", label, escape_html(value));
+    facts +=
+        fmt::format("<span class=\"fact\"><span class=\"fact-label\">{}</span> {}</span>", label, escape_html(value));
   };
   fact("model", input.model_name);
   fact("cluster", input.cluster_name);
@@ -264,14 +279,15 @@ std::string summary_html(const ReportInput& input) {
   out += "<div class=\"metrics\">\n";
   out += metric("throughput", with_thousands(p.tokens_per_s) + " tok/s",
                 with_thousands(p.tokens_per_s_per_gpu) + " tok/s per GPU");
-  out += metric("MFU", fmt::format("{:.1f}%", 100 * p.mfu), fmt::format("{:.0f} model TFLOP/s per GPU", p.model_tflops_per_gpu));
+  out += metric("MFU", fmt::format("{:.1f}%", 100 * p.mfu),
+                fmt::format("{:.0f} model TFLOP/s per GPU", p.model_tflops_per_gpu));
   out += metric("iteration time", fmt::format("{:.3f} s", p.iteration_time_s),
                 fmt::format("{} micro-batches, bubble {:.1f}%", p.micro_batches, 100 * p.bubble_fraction));
   const double memory = p.memory.peak.total_bytes();
   out += metric("memory / GPU", fmt::format("{:.1f} GiB", memory / kGiB),
-                input.gpu_memory_bytes > 0
-                    ? fmt::format("of {:.0f} GiB ({:.0f}%)", input.gpu_memory_bytes / kGiB, 100 * memory / input.gpu_memory_bytes)
-                    : std::string("peak stage ") + std::to_string(p.memory.peak.stage));
+                input.gpu_memory_bytes > 0 ? fmt::format("of {:.0f} GiB ({:.0f}%)", input.gpu_memory_bytes / kGiB,
+                                                         100 * memory / input.gpu_memory_bytes)
+                                           : std::string("peak stage ") + std::to_string(p.memory.peak.stage));
   out += metric("time to train", duration_text(best.time_to_train_s), "at this throughput");
   out += metric("cost", cost_text(best.cost_usd), best.cost_usd > 0 ? "GPU-hours \u00d7 price" : "no GPU price given");
   out += "</div>\n";
@@ -292,8 +308,8 @@ std::string stats_html(const planner::PlanResult& plan) {
     std::stable_sort(reasons.begin(), reasons.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
     out += "<h3>Pruned</h3>\n<ul class=\"pruned\">\n";
     for (const auto& [reason, count] : reasons) {
-      out += fmt::format("<li><span class=\"count\">{}</span><span class=\"reason\">{}</span></li>\n", with_thousands(static_cast<double>(count)),
-                         escape_html(reason));
+      out += fmt::format("<li><span class=\"count\">{}</span><span class=\"reason\">{}</span></li>\n",
+                         with_thousands(static_cast<double>(count)), escape_html(reason));
     }
     out += "</ul>\n";
   }
@@ -363,13 +379,16 @@ std::string render_report_html(const ReportInput& input) {
                     "Every feasible layout: tokens/s against peak memory per GPU. The Pareto front joins the layouts "
                     "that no other beats on both; rings mark the top configurations.");
   out += "<div class=\"row\">\n";
-  out += chart_html("time", "Where the time goes", "Iteration time of the best configurations, split by what is on the critical path.");
-  out += chart_html("memory", "Memory per GPU", "Peak memory of the best configurations (the stage that needs the most).");
+  out += chart_html("time", "Where the time goes",
+                    "Iteration time of the best configurations, split by what is on the critical path.");
+  out +=
+      chart_html("memory", "Memory per GPU", "Peak memory of the best configurations (the stage that needs the most).");
   out += "</div>\n";
   out += chart_html("gantt", "Pipeline timeline of the best configuration",
                     "One iteration, one row per pipeline stage: forward, backward and weight-gradient work of each "
                     "micro-batch, then gradient synchronisation and the optimizer step.");
-  out += chart_html("scaling", "Scaling", "Best layout at each GPU count; the dashed line is linear scaling from the smallest count.");
+  out += chart_html("scaling", "Scaling",
+                    "Best layout at each GPU count; the dashed line is linear scaling from the smallest count.");
   out += "<footer class=\"page-footer\">Generated by perfplan " + escape_html(input.perfplan_version) +
          ". Self-contained: no network access needed.</footer>\n";
   out += "</main>\n";

@@ -5,8 +5,8 @@
 
 namespace perfplan::web {
 
-extern const std::string_view kReportCss;              // web/assets/report.css
-extern const std::string_view kReportErrorHandlerJs;   // web/assets/error_handler.js
-extern const std::string_view kReportJs;               // web/assets/report.js
+extern const std::string_view kReportCss;             // web/assets/report.css
+extern const std::string_view kReportErrorHandlerJs;  // web/assets/error_handler.js
+extern const std::string_view kReportJs;              // web/assets/report.js
 
 }  // namespace perfplan::web

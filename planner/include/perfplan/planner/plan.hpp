@@ -42,6 +42,10 @@ struct Candidate {
   double time_to_train_s = 0;         // training_tokens / tokens per second
   double cost_usd = 0;                // GPUs x hours x price per GPU-hour
   std::string why;                    // what makes it fast or slow, in one line
+  // On a mixed cluster: where the stages or replicas run, and (split data parallelism) each
+  // part's own layout; empty on a homogeneous cluster.
+  std::string placement;
+  std::vector<predictor::ParallelConfig> per_part;
 };
 
 // A compact point for the throughput-vs-memory scatter of every feasible layout.

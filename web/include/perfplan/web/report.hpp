@@ -15,13 +15,13 @@ struct ReportInput {
   std::string title = "perfplan report";
   std::string model_name;
   std::string cluster_name;
-  std::string gpu_name;          // optional, shown beside the GPU count
+  std::string gpu_name;  // optional, shown beside the GPU count
   int64_t gpus = 0;
   int64_t global_batch_size = 0;  // sequences per step
   int64_t seq_len = 0;
-  double gpu_memory_bytes = 0;   // HBM per GPU; 0: unknown (no capacity line in the charts)
-  std::string rank_by;           // optional, e.g. "throughput"
-  const planner::PlanResult* plan = nullptr;  // required; the best candidate's timeline feeds the Gantt chart
+  double gpu_memory_bytes = 0;                 // HBM per GPU; 0: unknown (no capacity line in the charts)
+  std::string rank_by;                         // optional, e.g. "throughput"
+  const planner::PlanResult* plan = nullptr;   // required; the best candidate's timeline feeds the Gantt chart
   std::vector<planner::ScalingPoint> scaling;  // empty: no scaling chart
   std::string perfplan_version;
 };
