@@ -13,5 +13,7 @@ int run_validate_command(const std::vector<std::string>& args);
 int run_hardware_command(const std::vector<std::string>& args);
 int run_plan_command(const std::vector<std::string>& args);
 int run_report_command(const std::vector<std::string>& args);
+int run_profile_command(const std::vector<std::string>& args);
+int run_kernels_command(const std::vector<std::string>& args);
 
 }  // namespace perfplan::cli

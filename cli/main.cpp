@@ -26,7 +26,12 @@ constexpr const char* kUsage =
     "       [--json] [--emit megatron|nemo|torchtitan]\n"
     "                                    the best parallel layouts, ranked, with why\n"
     "  report (plan's options) -o report.html\n"
-    "                                    a self-contained HTML report of the plan\n";
+    "                                    a self-contained HTML report of the plan\n"
+    "  profile [--out FILE] [--steps-range NAME] -- COMMAND ARGS...\n"
+    "                                    run a CUDA program under the CUPTI profiler and summarise its\n"
+    "                                    kernels (perfplan profile --help; --summarize FILE)\n"
+    "  kernels import TRACE.json [-o OUT.jsonl] | kernels show FILE.jsonl\n"
+    "                                    a torch.profiler trace as a kernel database; what one holds\n";
 
 }  // namespace
 
@@ -46,6 +51,8 @@ int main(int argc, char** argv) {
     if (command == "hardware") return perfplan::cli::run_hardware_command(args);
     if (command == "plan") return perfplan::cli::run_plan_command(args);
     if (command == "report") return perfplan::cli::run_report_command(args);
+    if (command == "profile") return perfplan::cli::run_profile_command(args);
+    if (command == "kernels") return perfplan::cli::run_kernels_command(args);
     if (command == "--version" || command == "version") {
       std::printf("perfplan %s\n", PERFPLAN_VERSION);
       return 0;

@@ -1,12 +1,14 @@
 // `perfplan predict`: one model, one cluster, one parallel layout -> time, throughput, memory.
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include <boost/program_options.hpp>
 
 #include "commands.hpp"
 #include "perfplan/model/catalog.hpp"
 #include "perfplan/model/input_error.hpp"
+#include "perfplan/predictor/kernel_db_model.hpp"
 #include "perfplan/predictor/predict.hpp"
 #include "prediction_report.hpp"
 
@@ -16,7 +18,7 @@ namespace po = boost::program_options;
 int run_predict_command(const std::vector<std::string>& args) {
   predictor::ParallelConfig c;
   std::string model_name, cluster_name, recompute = "none", dtype = "bf16", schedule, attention = "flash",
-              rank_order = "tp-cp-ep-dp-pp", trace_path;
+              rank_order = "tp-cp-ep-dp-pp", trace_path, kernels_path;
   int64_t gpus = 0;
   int zero = 0;
   po::options_description options("perfplan predict --model M --cluster C --gpus N [layout] [options]");
@@ -48,6 +50,8 @@ int run_predict_command(const std::vector<std::string>& args) {
       ("no-grad-overlap", "do not overlap the DP gradient reduction with backward")
       ("rank-order", po::value(&rank_order)->default_value(rank_order), "placement order, innermost first")
       ("trace", po::value(&trace_path), "write the timeline as a Chrome / Perfetto trace")
+      ("kernels", po::value(&kernels_path), "measured kernel database (JSONL; default: hardware_specs/kernels/<gpu>.jsonl when present)")
+      ("no-kernels", "roofline only: ignore any kernel database")
       ("json", "print JSON");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(options).run(), vm);
@@ -82,6 +86,17 @@ int run_predict_command(const std::vector<std::string>& args) {
   const predictor::ClusterSpec cluster = hardware.cluster(cluster_name, gpus);
   predictor::PredictOptions predict_options;
   predict_options.timeline = !trace_path.empty();
+  if (vm.count("kernels") && vm.count("no-kernels")) throw InputError("perfplan predict: --kernels and --no-kernels exclude each other");
+  std::optional<predictor::KernelDbModel> kernel_model;
+  if (!vm.count("no-kernels")) {
+    auto db = vm.count("kernels") ? std::optional(predictor::KernelDatabase::load(kernels_path))
+                                  : predictor::load_kernel_db_for_gpu(predictor::default_hardware_directory() / "kernels", cluster.gpu);
+    if (db) {
+      std::cerr << "perfplan predict: kernel database " << db->origin() << " (" << db->entries().size() << " measurements)\n";
+      kernel_model.emplace(std::move(*db));
+      predict_options.compute = &*kernel_model;
+    }
+  }
   const predictor::Prediction p = predictor::predict(arch, cluster, c, predict_options);
   if (!trace_path.empty()) {
     std::ofstream out(trace_path);

@@ -1,6 +1,8 @@
 // `perfplan validate PATH...`: the predictor's error on published training runs.
 #include <algorithm>
 #include <iostream>
+#include <map>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -8,6 +10,7 @@
 #include "commands.hpp"
 #include "perfplan/model/input_error.hpp"
 #include "perfplan/planner/plan.hpp"
+#include "perfplan/predictor/kernel_db_model.hpp"
 #include "perfplan/predictor/validation.hpp"
 
 namespace perfplan::cli {
@@ -108,6 +111,86 @@ std::string render_json(const std::vector<predictor::CaseResult>& results, const
 
 }  // namespace
 
+namespace {
+
+// Cases predicted again with their GPU's measured kernel database (hardware_specs/kernels/),
+// beside the roofline's error. Empty when no case's GPU has a database.
+struct KernelDbComparison {
+  std::vector<std::string> databases;
+  std::vector<predictor::CaseResult> results;  // one per case; skipped "no kernel database" without one
+};
+
+KernelDbComparison compare_with_kernel_db(const std::vector<predictor::ValidationCase>& cases,
+                                          const predictor::HardwareCatalog& hardware) {
+  KernelDbComparison out;
+  std::map<std::string, std::optional<predictor::KernelDbModel>> models;  // by case GPU name
+  const auto kernels_dir = predictor::default_hardware_directory() / "kernels";
+  for (const auto& c : cases) {
+    if (!models.count(c.gpu)) {
+      std::optional<predictor::KernelDbModel> model;
+      try {
+        if (auto db = predictor::load_kernel_db_for_gpu(kernels_dir, hardware.gpu(c.gpu))) {
+          out.databases.push_back(db->origin());
+          model.emplace(std::move(*db));
+        }
+      } catch (const InputError&) {
+        // An unknown GPU is reported by the roofline pass; a malformed database by `predict`.
+      }
+      models.emplace(c.gpu, std::move(model));
+    }
+    const auto& model = models.at(c.gpu);
+    if (model) {
+      predictor::PredictOptions options;
+      options.compute = &*model;
+      out.results.push_back(predictor::validate_case(c, hardware, options));
+    } else {
+      predictor::CaseResult r;
+      r.id = c.id;
+      r.skipped = "no kernel database for " + c.gpu;
+      out.results.push_back(std::move(r));
+    }
+  }
+  if (out.databases.empty()) out.results.clear();
+  return out;
+}
+
+std::string render_kernel_db_text(const std::vector<predictor::CaseResult>& roofline, const KernelDbComparison& kdb) {
+  std::string out = "\nwith the measured kernel databases";
+  for (const auto& d : kdb.databases) out += " " + d;
+  out += fmt::format("\n{:<58} {:>10} {:>10} {:>10}\n", "case", "roofline %", "kernels %", "predicted");
+  for (size_t i = 0; i < kdb.results.size(); ++i) {
+    const auto& r = kdb.results[i];
+    if (!r.skipped.empty() || !r.error_pct) continue;
+    out += fmt::format("{:<58} {:>10} {:>10} {:>10.3f}\n", r.id, cell(roofline[i].error_pct, "{:+.1f}"),
+                       cell(r.error_pct, "{:+.1f}"), *r.predicted_iteration_time_s);
+  }
+  const auto s = predictor::summarize(kdb.results);
+  out += fmt::format("cases {}  |error| with kernels: median {}%  mean {}%  max {}%\n", s.count,
+                     cell(s.median_abs_error_pct, "{:.1f}"), cell(s.mean_abs_error_pct, "{:.1f}"),
+                     cell(s.max_abs_error_pct, "{:.1f}"));
+  return out;
+}
+
+json render_kernel_db_json(const KernelDbComparison& kdb) {
+  json cases = json::array();
+  for (const auto& r : kdb.results) {
+    if (!r.skipped.empty()) continue;
+    cases.push_back({{"id", r.id},
+                     {"predicted_iteration_time_s", optional_json(r.predicted_iteration_time_s)},
+                     {"error_pct", optional_json(r.error_pct)}});
+  }
+  const auto s = predictor::summarize(kdb.results);
+  return {{"databases", kdb.databases},
+          {"cases", cases},
+          {"summary",
+           {{"count", s.count},
+            {"median_abs_error_pct", optional_json(s.median_abs_error_pct)},
+            {"mean_abs_error_pct", optional_json(s.mean_abs_error_pct)},
+            {"max_abs_error_pct", optional_json(s.max_abs_error_pct)}}}};
+}
+
+}  // namespace
+
 // `--plan`: where the planner ranks each published layout among every layout it finds for the
 // same model, GPUs and global batch, and what the best plan would gain over it.
 std::string render_plan_ranks(const std::vector<predictor::ValidationCase>& cases,
@@ -159,16 +242,19 @@ int run_validate_command(const std::vector<std::string>& args) {
   std::vector<std::string> paths;
   bool as_json = false;
   bool with_plan = false;
+  bool with_kernels = true;
   for (const auto& a : args) {
     if (a == "--json") as_json = true;
     else if (a == "--plan") with_plan = true;
+    else if (a == "--no-kernels") with_kernels = false;
     else if (a == "--help" || a == "-h") {
-      std::cout << "perfplan validate PATH... [--json] [--plan]: predict every published run in the validation files "
-                   "(or directories of them) and report the error; --plan also ranks each published layout among "
-                   "the planner's\n";
+      std::cout << "perfplan validate PATH... [--json] [--plan] [--no-kernels]: predict every published run in the "
+                   "validation files (or directories of them) and report the error; --plan also ranks each published "
+                   "layout among the planner's; where a case's GPU has a kernel database (hardware_specs/kernels/), "
+                   "the error with it is reported beside the roofline's unless --no-kernels\n";
       return 0;
     } else if (!a.empty() && a[0] == '-') {
-      throw InputError("perfplan validate: unknown option '" + a + "'; accepted: --json, --plan");
+      throw InputError("perfplan validate: unknown option '" + a + "'; accepted: --json, --plan, --no-kernels");
     } else {
       paths.push_back(a);
     }
@@ -184,7 +270,15 @@ int run_validate_command(const std::vector<std::string>& args) {
     }
   }
   const auto summary = predictor::summarize(results);
-  std::cout << (as_json ? render_json(results, summary, paths) : render_text(results, summary));
+  const KernelDbComparison kdb = with_kernels ? compare_with_kernel_db(cases, hardware) : KernelDbComparison{};
+  if (as_json && !kdb.results.empty()) {
+    json doc = json::parse(render_json(results, summary, paths));
+    doc["with_kernel_db"] = render_kernel_db_json(kdb);
+    std::cout << doc.dump(2) << "\n";
+  } else {
+    std::cout << (as_json ? render_json(results, summary, paths) : render_text(results, summary));
+    if (!kdb.results.empty()) std::cout << render_kernel_db_text(results, kdb);
+  }
   if (with_plan && !as_json) std::cout << render_plan_ranks(cases, results);
   return 0;
 }

@@ -55,6 +55,16 @@ struct GemmShape {
   int64_t count = 1;
 };
 
+// A fused attention core's kernel shape on one GPU: `batch` sequences x `heads` query heads,
+// `seq` queries each (the sequence on this CP rank), head dimension `head_dim` (of Q and K).
+struct AttentionShape {
+  int64_t batch = 0;
+  int64_t heads = 0;
+  int64_t seq = 0;
+  int64_t head_dim = 0;
+  bool causal = true;
+};
+
 struct Operator {
   std::string name;
   OpKind kind = OpKind::kElementwise;
@@ -84,6 +94,7 @@ struct Operator {
   // tokens per expert on the host), which drains the launch queue.
   bool host_sync = false;
   std::vector<Communication> communication;
+  std::optional<AttentionShape> attention;  // kAttention: the shape a kernel database looks up
 
   double executed_forward_flops() const { return forward_flops * executed_fraction; }
   double executed_backward_flops() const { return backward_flops * executed_fraction; }

@@ -1,0 +1,84 @@
+// `perfplan kernels import TRACE.json [-o OUT.jsonl]`: a torch.profiler (Kineto) trace as a
+// kernel database; `perfplan kernels show FILE.jsonl`: the measurements a database holds.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "perfplan/model/input_error.hpp"
+#include "perfplan/predictor/kernel_db.hpp"
+#include "perfplan/predictor/kineto_import.hpp"
+
+namespace perfplan::cli {
+namespace {
+
+constexpr const char* kKernelsUsage =
+    "perfplan kernels import TRACE.json [-o OUT.jsonl]\n"
+    "    convert a torch.profiler (Kineto) Chrome trace to a kernel database (stdout without -o)\n"
+    "perfplan kernels show FILE.jsonl\n"
+    "    the tagged measurements (perfplan:<op>:<dtype>:<shape> ranges) a kernel database holds\n";
+
+int run_import(const std::vector<std::string>& args) {
+  std::string trace_path, out_path;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "-o" || args[i] == "--out") {
+      if (i + 1 >= args.size()) throw InputError("perfplan kernels import: " + args[i] + " needs a file name");
+      out_path = args[++i];
+    } else if (!args[i].empty() && args[i][0] == '-') {
+      throw InputError("perfplan kernels import: unknown option '" + args[i] + "'; accepted: -o FILE");
+    } else if (trace_path.empty()) {
+      trace_path = args[i];
+    } else {
+      throw InputError("perfplan kernels import takes one trace file, got '" + trace_path + "' and '" + args[i] + "'");
+    }
+  }
+  if (trace_path.empty()) throw InputError("perfplan kernels import needs a trace file (TRACE.json)");
+  std::ifstream in(trace_path, std::ios::binary);
+  if (!in) throw InputError(trace_path + ": cannot read the trace file");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string jsonl = predictor::kineto_trace_to_jsonl(text.str(), {PERFPLAN_VERSION, trace_path});
+  if (out_path.empty()) {
+    std::cout << jsonl;
+    return 0;
+  }
+  std::ofstream out(out_path, std::ios::binary);
+  if (!out) throw InputError(out_path + ": cannot write the kernel database");
+  out << jsonl;
+  // Checks the result reads back, and says what it holds.
+  const auto db = predictor::KernelDatabase::parse(jsonl, out_path);
+  std::cerr << fmt::format("wrote {}: GPU {}, {} tagged measurements\n", out_path,
+                           db.context().gpu.empty() ? "unknown" : db.context().gpu, db.entries().size());
+  return 0;
+}
+
+int run_show(const std::vector<std::string>& args) {
+  if (args.size() != 1) throw InputError("perfplan kernels show takes one kernel database file");
+  const auto db = predictor::KernelDatabase::load(args[0]);
+  std::cout << fmt::format("{}: GPU {}, source {}, {} measurements\n", args[0], db.context().gpu, db.context().source,
+                           db.entries().size());
+  for (const auto& e : db.entries()) {
+    std::string shape;
+    for (const auto& [key, value] : e.params) shape += (shape.empty() ? "" : ",") + key + "=" + value;
+    std::cout << fmt::format("  {:<12} {:<5} {:<48} {:>12.3f} us  x{}\n", e.op, e.dtype, shape, e.seconds * 1e6,
+                             e.samples);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int run_kernels_command(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "-h" || args[0] == "--help") {
+    std::cout << kKernelsUsage;
+    return args.empty() ? 2 : 0;
+  }
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "import") return run_import(rest);
+  if (args[0] == "show") return run_show(rest);
+  throw InputError("perfplan kernels: unknown subcommand '" + args[0] + "'; accepted: import, show");
+}
+
+}  // namespace perfplan::cli
