@@ -1,4 +1,5 @@
 #include "heterogeneous.hpp"
+#include "search_space.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -12,12 +13,6 @@
 
 namespace perfplan::planner::detail {
 namespace {
-
-std::vector<int64_t> powers_of_two_up_to(int64_t limit) {
-  std::vector<int64_t> out;
-  for (int64_t v = 1; v <= limit; v *= 2) out.push_back(v);
-  return out;
-}
 
 // Integer shares of `total` in proportion to `weights`, each at least `minimum` (largest
 // remainders get the leftovers).
@@ -64,24 +59,6 @@ std::vector<int64_t> shifted_split(std::vector<int64_t> layers, size_t first, in
   return moved == 0 ? layers : std::vector<int64_t>{};
 }
 
-predictor::ParallelConfig base_config(const PlanRequest& r, int64_t tp, int64_t cp, int64_t mbs, model::Recompute rc,
-                                      int zero) {
-  predictor::ParallelConfig c;
-  c.tp = tp;
-  c.sequence_parallel = tp > 1;
-  c.cp = cp;
-  c.micro_batch_size = mbs;
-  c.global_batch_size = r.global_batch_size;
-  c.seq_len = r.seq_len;
-  c.dtype = r.dtype;
-  c.attention = r.attention;
-  c.recompute = rc;
-  c.zero_stage = zero;
-  c.distributed_optimizer = zero >= 1;
-  c.overlap_tp_comm = tp > 1;
-  return c;
-}
-
 }  // namespace
 
 double gpu_speed(const predictor::GpuSpec& gpu, model::DType dtype) {
@@ -122,7 +99,7 @@ std::vector<HeteroLayout> enumerate_heterogeneous(const PlanRequest& r, std::map
                 pruned["mixed pipeline: tp x cp x dp does not divide each part, or the batch"] += 1;
                 continue;
               }
-              predictor::ParallelConfig c = base_config(r, tp, cp, mbs, rc, zero);
+              predictor::ParallelConfig c = planner_layout(r, tp, cp, mbs, rc, zero);
               c.dp = dp;
               c.pp = pp;
               c.schedule = pp > 1 ? predictor::PipelineSchedule::kOneFOneB : predictor::PipelineSchedule::kOneFOneB;
@@ -191,7 +168,7 @@ std::vector<HeteroLayout> enumerate_heterogeneous(const PlanRequest& r, std::map
               HeteroLayout h;
               h.placement = "data parallel across parts:";
               for (size_t k = 0; k < parts.size(); ++k) {
-                predictor::ParallelConfig c = base_config(r, tp, cp, mbs, rc, zero);
+                predictor::ParallelConfig c = planner_layout(r, tp, cp, mbs, rc, zero);
                 c.pp = pp;
                 c.dp = replicas[k];
                 c.global_batch_size = per_part_mb[k] * mbs;

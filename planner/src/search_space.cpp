@@ -7,12 +7,6 @@
 namespace perfplan::planner::detail {
 namespace {
 
-std::vector<int64_t> powers_of_two_up_to(int64_t limit) {
-  std::vector<int64_t> out;
-  for (int64_t v = 1; v <= limit; v *= 2) out.push_back(v);
-  return out;
-}
-
 std::vector<int64_t> divisors(int64_t n, int64_t limit) {
   std::vector<int64_t> out;
   for (int64_t d = 1; d <= n && d <= limit; ++d) {
@@ -22,6 +16,30 @@ std::vector<int64_t> divisors(int64_t n, int64_t limit) {
 }
 
 }  // namespace
+
+std::vector<int64_t> powers_of_two_up_to(int64_t limit) {
+  std::vector<int64_t> out;
+  for (int64_t v = 1; v <= limit; v *= 2) out.push_back(v);
+  return out;
+}
+
+predictor::ParallelConfig planner_layout(const PlanRequest& r, int64_t tp, int64_t cp, int64_t mbs,
+                                         model::Recompute recompute, int zero) {
+  predictor::ParallelConfig c;
+  c.tp = tp;
+  c.sequence_parallel = tp > 1;
+  c.cp = cp;
+  c.micro_batch_size = mbs;
+  c.global_batch_size = r.global_batch_size;
+  c.seq_len = r.seq_len;
+  c.dtype = r.dtype;
+  c.attention = r.attention;
+  c.recompute = recompute;
+  c.zero_stage = zero;
+  c.distributed_optimizer = zero >= 1;
+  c.overlap_tp_comm = tp > 1;
+  return c;
+}
 
 Enumeration enumerate_layouts(const PlanRequest& r) {
   Enumeration e;
@@ -74,24 +92,12 @@ Enumeration enumerate_layouts(const PlanRequest& r) {
                       cut("ep does not divide the folded tp x cp x dp ranks");
                       continue;
                     }
-                    predictor::ParallelConfig c;
-                    c.tp = tp;
-                    c.sequence_parallel = tp > 1;
-                    c.cp = cp;
+                    predictor::ParallelConfig c = planner_layout(r, tp, cp, mbs, recompute, zero);
                     c.pp = pp;
                     c.vp = vp;
                     c.dp = dp;
                     c.ep = ep;
-                    c.micro_batch_size = mbs;
-                    c.global_batch_size = r.global_batch_size;
-                    c.seq_len = r.seq_len;
-                    c.dtype = r.dtype;
-                    c.attention = r.attention;
-                    c.recompute = recompute;
-                    c.zero_stage = zero;
-                    c.distributed_optimizer = zero >= 1;
                     c.schedule = schedule;
-                    c.overlap_tp_comm = tp > 1;
                     c.overlap_moe_comm = ep > 1;
                     if (!model::sharding_problems(a, c.step_config()).empty()) {
                       cut("degree does not divide heads, KV heads, FFN, experts or sequence");

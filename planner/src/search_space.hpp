@@ -22,4 +22,11 @@ struct Enumeration {
 // without PP) and schedule (1F1B, ZB-H1, interleaved) that divides the model and the batch.
 Enumeration enumerate_layouts(const PlanRequest& request);
 
+// 1, 2, 4, ... up to `limit`.
+std::vector<int64_t> powers_of_two_up_to(int64_t limit);
+// A layout of the request with these degrees and the planner's standing choices (SP and TP-comm
+// overlap with TP, distributed optimizer with ZeRO >= 1).
+predictor::ParallelConfig planner_layout(const PlanRequest& request, int64_t tp, int64_t cp, int64_t mbs,
+                                         model::Recompute recompute, int zero);
+
 }  // namespace perfplan::planner::detail
