@@ -44,13 +44,7 @@ double model_state_lower_bound(const predictor::ParameterSplit& params, const pr
   const double expert = params.expert / (static_cast<double>(c.ep * c.etp) * pp);
   const double dense_shards = static_cast<double>(c.dp * c.cp);
   const double expert_shards = static_cast<double>(c.tp * c.cp * c.dp) / static_cast<double>(c.ep * c.etp);
-  auto state = [&](double p, double shards) {
-    const double w = predictor::weight_bytes_per_parameter(c.dtype) * p / (c.zero_stage >= 3 ? shards : 1.0);
-    const double g = predictor::gradient_bytes_per_parameter(c.dtype) * p / (c.zero_stage >= 2 ? shards : 1.0);
-    const double o = predictor::kAdamStateBytesPerParameter * p / (c.distributed_optimizer || c.zero_stage >= 1 ? shards : 1.0);
-    return w + g + o;
-  };
-  return state(dense, dense_shards) + state(expert, expert_shards);
+  return predictor::model_state(dense, dense_shards, c).total() + predictor::model_state(expert, expert_shards, c).total();
 }
 
 double score(const Candidate& c, RankBy rank) {

@@ -19,6 +19,15 @@ double weight_bytes_per_parameter(model::DType dtype) { return dtype == model::D
 // 2022, Fig. 1 model-state figures are 18 bytes per parameter = 2 + 4 + 12.
 double gradient_bytes_per_parameter(model::DType) { return 4.0; }
 
+ModelState model_state(double params, double shards, const ParallelConfig& config) {
+  const bool shard_optimizer = config.distributed_optimizer || config.zero_stage >= 1;
+  ModelState s;
+  s.weights = params * weight_bytes_per_parameter(config.dtype) / (config.zero_stage >= 3 ? shards : 1.0);
+  s.gradients = params * gradient_bytes_per_parameter(config.dtype) / (config.zero_stage >= 2 ? shards : 1.0);
+  s.optimizer = params * kAdamStateBytesPerParameter / (shard_optimizer ? shards : 1.0);
+  return s;
+}
+
 MemoryFit memory_per_gpu(const model::Architecture& arch, const model::StepOperators& step,
                          const ParallelConfig& config, const GpuSpec& gpu, double runtime_bytes,
                          const std::vector<double>& stage_hbm_bytes) {
@@ -43,16 +52,11 @@ MemoryFit memory_per_gpu(const model::Architecture& arch, const model::StepOpera
     const StageContent& stage = stages[s];
     MemoryBreakdown m;
     m.stage = static_cast<int64_t>(s);
-    const double w = weight_bytes_per_parameter(config.dtype);
-    const double g = gradient_bytes_per_parameter(config.dtype);
-    const double o = kAdamStateBytesPerParameter;
     auto state = [&](double params, double shards) {
-      // ZeRO-1 / distributed optimizer shards the optimizer state, ZeRO-2 also the gradients,
-      // ZeRO-3 (FSDP) also the weights.
-      const bool shard_optimizer = config.distributed_optimizer || config.zero_stage >= 1;
-      m.weights_bytes += params * w / (config.zero_stage >= 3 ? shards : 1.0);
-      m.gradients_bytes += params * g / (config.zero_stage >= 2 ? shards : 1.0);
-      m.optimizer_bytes += params * o / (shard_optimizer ? shards : 1.0);
+      const ModelState part = model_state(params, shards, config);
+      m.weights_bytes += part.weights;
+      m.gradients_bytes += part.gradients;
+      m.optimizer_bytes += part.optimizer;
     };
     state(stage.dense_parameters, dense_shards);
     state(stage.expert_parameters, expert_shards);

@@ -47,4 +47,13 @@ double weight_bytes_per_parameter(model::DType dtype);
 double gradient_bytes_per_parameter(model::DType dtype);
 inline constexpr double kAdamStateBytesPerParameter = 12.0;
 
+// Weights, gradients and optimizer state of `params` parameters on one GPU, sharded over
+// `shards` data-parallel ranks as the layout says: ZeRO-1 / distributed optimizer shards the
+// optimizer state, ZeRO-2 also the gradients, ZeRO-3 (FSDP) also the weights.
+struct ModelState {
+  double weights = 0, gradients = 0, optimizer = 0;
+  double total() const { return weights + gradients + optimizer; }
+};
+ModelState model_state(double params, double shards, const ParallelConfig& config);
+
 }  // namespace perfplan::predictor
