@@ -15,14 +15,20 @@ const Architecture& architecture(const char* name) {
   return catalog.find(name).architecture;
 }
 
-// Llama-3.1-405B as Meta trained it: TP 8 with SP, CP 2, seq 8192 (126 layers, 11 operators each).
-void BM_StepOperators_Llama31_405B(benchmark::State& state) {
-  const Architecture& arch = architecture("llama-3.1-405b");
+// Llama-3.1-405B's layout as Meta trained it: TP 8 with SP, CP 2, seq 8192.
+StepConfig llama405b_layout() {
   StepConfig config;
   config.seq_len = 8192;
   config.tp = 8;
   config.sequence_parallel = true;
   config.cp = 2;
+  return config;
+}
+
+// Llama-3.1-405B as Meta trained it: TP 8 with SP, CP 2, seq 8192 (126 layers, 11 operators each).
+void BM_StepOperators_Llama31_405B(benchmark::State& state) {
+  const Architecture& arch = architecture("llama-3.1-405b");
+  StepConfig config = llama405b_layout();
   config.recompute = Recompute::kSelective;
   for (auto _ : state) {
     StepOperators step = build_step_operators(arch, config);
@@ -35,11 +41,7 @@ BENCHMARK(BM_StepOperators_Llama31_405B)->Unit(benchmark::kMicrosecond);
 // Operators plus their sums (what a prediction needs first).
 void BM_StepTotals_Llama31_405B(benchmark::State& state) {
   const Architecture& arch = architecture("llama-3.1-405b");
-  StepConfig config;
-  config.seq_len = 8192;
-  config.tp = 8;
-  config.sequence_parallel = true;
-  config.cp = 2;
+  const StepConfig config = llama405b_layout();
   for (auto _ : state) {
     OperatorTotals totals = step_totals(build_step_operators(arch, config));
     benchmark::DoNotOptimize(totals);
