@@ -4,13 +4,14 @@
 #include "perfplan/model/catalog.hpp"
 #include "perfplan/planner/plan.hpp"
 
+
 namespace {
 
 using namespace perfplan;
 
 void BM_Plan_Llama31_405B_16384_H100(benchmark::State& state) {
   const auto catalog = model::Catalog::load(model::default_catalog_directory());
-  const auto hardware = predictor::HardwareCatalog::load(predictor::default_hardware_directory());
+  const auto hardware = hardware::HardwareCatalog::load(hardware::default_hardware_directory());
   planner::PlanRequest request;
   request.architecture = catalog.find("llama-3.1-405b").architecture;
   request.cluster = hardware.cluster("dgx-h100", 16384);

@@ -4,6 +4,7 @@
 #include "perfplan/model/catalog.hpp"
 #include "perfplan/predictor/predict.hpp"
 
+
 namespace {
 
 using namespace perfplan;
@@ -13,8 +14,8 @@ using namespace perfplan;
 void BM_Predict_Llama31_70B_1024_H100(benchmark::State& state) {
   const auto catalog = model::Catalog::load(model::default_catalog_directory());
   const model::Architecture& arch = catalog.find("llama-3.1-70b").architecture;
-  const auto hardware = predictor::HardwareCatalog::load(predictor::default_hardware_directory());
-  const predictor::ClusterSpec cluster = hardware.cluster("dgx-h100", 1024);
+  const auto hardware = hardware::HardwareCatalog::load(hardware::default_hardware_directory());
+  const hardware::ClusterSpec cluster = hardware.cluster("dgx-h100", 1024);
   predictor::ParallelConfig c;
   c.tp = 8;
   c.sequence_parallel = true;

@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
-#include "perfplan/model/input_error.hpp"
-#include "perfplan/predictor/hardware.hpp"
+#include "perfplan/common/input_error.hpp"
+#include "perfplan/hardware/hardware.hpp"
 
 namespace perfplan::cli {
 
@@ -16,7 +16,7 @@ int run_hardware_command(const std::vector<std::string>& args) {
     return 0;
   }
   if (!args.empty()) throw InputError("perfplan hardware takes no arguments, got '" + args[0] + "'");
-  const auto hardware = predictor::HardwareCatalog::load(predictor::default_hardware_directory());
+  const auto hardware = hardware::HardwareCatalog::load(hardware::default_hardware_directory());
   std::cout << fmt::format("{:<16} {:>9} {:>9} {:>9} {:>5} {:>8} {:>9} {:>9} {:>7}\n", "gpu", "16bit TF/s", "fp8 TF/s",
                            "HBM GiB", "SMs", "HBM TB/s", "NVLink", "$/GPU-h", "GEMM eff");
   for (const auto& g : hardware.gpus()) {

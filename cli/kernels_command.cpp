@@ -7,9 +7,9 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
-#include "perfplan/model/input_error.hpp"
-#include "perfplan/predictor/kernel_db.hpp"
-#include "perfplan/predictor/kineto_import.hpp"
+#include "perfplan/common/input_error.hpp"
+#include "perfplan/kerneldb/kernel_db.hpp"
+#include "perfplan/kerneldb/kineto_import.hpp"
 
 namespace perfplan::cli {
 namespace {
@@ -39,7 +39,7 @@ int run_import(const std::vector<std::string>& args) {
   if (!in) throw InputError(trace_path + ": cannot read the trace file");
   std::stringstream text;
   text << in.rdbuf();
-  const std::string jsonl = predictor::kineto_trace_to_jsonl(text.str(), {PERFPLAN_VERSION, trace_path});
+  const std::string jsonl = kerneldb::kineto_trace_to_jsonl(text.str(), {PERFPLAN_VERSION, trace_path});
   if (out_path.empty()) {
     std::cout << jsonl;
     return 0;
@@ -48,7 +48,7 @@ int run_import(const std::vector<std::string>& args) {
   if (!out) throw InputError(out_path + ": cannot write the kernel database");
   out << jsonl;
   // Checks the result reads back, and says what it holds.
-  const auto db = predictor::KernelDatabase::parse(jsonl, out_path);
+  const auto db = kerneldb::KernelDatabase::parse(jsonl, out_path);
   std::cerr << fmt::format("wrote {}: GPU {}, {} tagged measurements\n", out_path,
                            db.context().gpu.empty() ? "unknown" : db.context().gpu, db.entries().size());
   return 0;
@@ -56,7 +56,7 @@ int run_import(const std::vector<std::string>& args) {
 
 int run_show(const std::vector<std::string>& args) {
   if (args.size() != 1) throw InputError("perfplan kernels show takes one kernel database file");
-  const auto db = predictor::KernelDatabase::load(args[0]);
+  const auto db = kerneldb::KernelDatabase::load(args[0]);
   std::cout << fmt::format("{}: GPU {}, source {}, {} measurements\n", args[0], db.context().gpu, db.context().source,
                            db.entries().size());
   for (const auto& e : db.entries()) {

@@ -7,7 +7,7 @@
 #include <boost/program_options/errors.hpp>
 
 #include "commands.hpp"
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 
 namespace {
 
@@ -31,7 +31,7 @@ constexpr const char* kUsage =
     "                                    a self-contained HTML report of the plan\n"
     "  profile [--out FILE] [--steps-range NAME] -- COMMAND ARGS...\n"
     "                                    run a CUDA program under the CUPTI profiler and summarise its\n"
-    "                                    kernels (perfplan profile --help; --summarize FILE)\n"
+    "                                    kernels (perfplan profile --help; --validation::summarize FILE)\n"
     "  kernels import TRACE.json [-o OUT.jsonl] | kernels show FILE.jsonl\n"
     "                                    a torch.profiler trace as a kernel database; what one holds\n";
 

@@ -6,27 +6,12 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
-#include "model_report.hpp"
+#include "perfplan/report/model_report.hpp"
 #include "perfplan/model/catalog.hpp"
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 
 namespace perfplan::cli {
 namespace po = boost::program_options;
-
-ModelReport make_model_report(const model::Architecture& arch, const model::StepConfig& config) {
-  ModelReport report;
-  report.architecture = arch;
-  report.config = config;
-  report.parameters = model::count_parameters(arch);
-  report.step = model::build_step_operators(arch, config);
-  report.totals = model::step_totals(report.step);
-  report.tokens = static_cast<double>(config.micro_batch_size * config.seq_len / config.cp);
-  model::StepConfig whole = config;
-  whole.tp = whole.cp = whole.ep = whole.etp = 1;
-  whole.sequence_parallel = false;
-  report.unsharded = model::step_totals(model::build_step_operators(arch, whole));
-  return report;
-}
 
 int run_model_command(const std::vector<std::string>& args) {
   int64_t seq = 4096, mbs = 1, tp = 1, cp = 1, ep = 1, etp = 1;
@@ -80,8 +65,8 @@ int run_model_command(const std::vector<std::string>& args) {
 
   const auto catalog = model::Catalog::load(model::default_catalog_directory());
   const model::Architecture arch = model::resolve_architecture(model_name, catalog);
-  const ModelReport report = make_model_report(arch, config);
-  std::cout << (vm.count("json") ? render_model_json(report, PERFPLAN_VERSION) : render_model_text(report));
+  const report::ModelReport report = report::make_model_report(arch, config);
+  std::cout << (vm.count("json") ? report::render_model_json(report, PERFPLAN_VERSION) : report::render_model_text(report));
   return 0;
 }
 

@@ -12,7 +12,7 @@
 
 #include "commands.hpp"
 #include "perfplan/model/catalog.hpp"
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 #include "plan_report.hpp"
 
 namespace perfplan::cli {
@@ -71,7 +71,7 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
   a.request.dtype = model::parse_dtype(dtype);
   const auto catalog = model::Catalog::load(model::default_catalog_directory());
   a.request.architecture = model::resolve_architecture(a.model, catalog);
-  const auto hardware = predictor::HardwareCatalog::load(predictor::default_hardware_directory());
+  const auto hardware = hardware::HardwareCatalog::load(hardware::default_hardware_directory());
   if (mixed) {
     a.request.cluster = hardware.heterogeneous_cluster(a.cluster);
     if (a.gpus > 0 && a.gpus != a.request.cluster.num_gpus) {
@@ -178,13 +178,13 @@ int run_plan_command(const std::vector<std::string>& args) {
 
 }  // namespace perfplan::cli
 
-#include "launch_config.hpp"
+#include "perfplan/launch/launch_config.hpp"
 
 namespace perfplan::cli {
 
 std::string render_best_launch_config(const PlanArguments& a, const planner::PlanResult& r) {
-  const LaunchFramework framework = parse_launch_framework(a.emit);
-  return render_launch_config(framework, a.request.architecture, r.top.front().config, a.request.cluster.num_gpus,
+  const launch::LaunchFramework framework = launch::parse_launch_framework(a.emit);
+  return launch::render_launch_config(framework, a.request.architecture, r.top.front().config, a.request.cluster.num_gpus,
                               a.request.cluster.gpus_per_node);
 }
 

@@ -7,10 +7,10 @@
 
 #include "commands.hpp"
 #include "perfplan/model/catalog.hpp"
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 #include "perfplan/predictor/kernel_db_model.hpp"
 #include "perfplan/predictor/predict.hpp"
-#include "prediction_report.hpp"
+#include "perfplan/report/prediction_report.hpp"
 
 namespace perfplan::cli {
 namespace po = boost::program_options;
@@ -82,15 +82,15 @@ int run_predict_command(const std::vector<std::string>& args) {
 
   const auto catalog = model::Catalog::load(model::default_catalog_directory());
   const model::Architecture arch = model::resolve_architecture(model_name, catalog);
-  const auto hardware = predictor::HardwareCatalog::load(predictor::default_hardware_directory());
-  const predictor::ClusterSpec cluster = hardware.cluster(cluster_name, gpus);
+  const auto hardware = hardware::HardwareCatalog::load(hardware::default_hardware_directory());
+  const hardware::ClusterSpec cluster = hardware.cluster(cluster_name, gpus);
   predictor::PredictOptions predict_options;
   predict_options.timeline = !trace_path.empty();
   if (vm.count("kernels") && vm.count("no-kernels")) throw InputError("perfplan predict: --kernels and --no-kernels exclude each other");
   std::optional<predictor::KernelDbModel> kernel_model;
   if (!vm.count("no-kernels")) {
-    auto db = vm.count("kernels") ? std::optional(predictor::KernelDatabase::load(kernels_path))
-                                  : predictor::load_kernel_db_for_gpu(predictor::default_hardware_directory() / "kernels", cluster.gpu);
+    auto db = vm.count("kernels") ? std::optional(kerneldb::KernelDatabase::load(kernels_path))
+                                  : predictor::load_kernel_db_for_gpu(hardware::default_hardware_directory() / "kernels", cluster.gpu);
     if (db) {
       std::cerr << "perfplan predict: kernel database " << db->origin() << " (" << db->entries().size() << " measurements)\n";
       kernel_model.emplace(std::move(*db));
@@ -101,10 +101,10 @@ int run_predict_command(const std::vector<std::string>& args) {
   if (!trace_path.empty()) {
     std::ofstream out(trace_path);
     if (!out) throw InputError(trace_path + ": cannot write the trace file");
-    out << render_chrome_trace(p, arch.name);
+    out << report::render_chrome_trace(p, arch.name);
   }
-  std::cout << (vm.count("json") ? render_prediction_json(p, arch, cluster, c, PERFPLAN_VERSION)
-                                 : render_prediction_text(p, arch, cluster, c));
+  std::cout << (vm.count("json") ? report::render_prediction_json(p, arch, cluster, c, PERFPLAN_VERSION)
+                                 : report::render_prediction_text(p, arch, cluster, c));
   return 0;
 }
 

@@ -18,7 +18,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 #include "perfplan/profiler/profile_summary.hpp"
 
 namespace perfplan::cli {

@@ -8,10 +8,10 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 #include "perfplan/planner/plan.hpp"
 #include "perfplan/predictor/kernel_db_model.hpp"
-#include "perfplan/predictor/validation.hpp"
+#include "perfplan/validation/validation.hpp"
 
 namespace perfplan::cli {
 namespace {
@@ -20,7 +20,7 @@ using json = nlohmann::ordered_json;
 
 json optional_json(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
-json split_json(const std::optional<predictor::MemorySplitGib>& v) {
+json split_json(const std::optional<validation::MemorySplitGib>& v) {
   if (!v) return nullptr;
   return {{"weights_gradients_optimizer", v->weights_gradients_optimizer}, {"activations", v->activations}};
 }
@@ -29,7 +29,7 @@ std::string cell(const std::optional<double>& v, const char* format) {
   return v ? fmt::format(fmt::runtime(format), *v) : std::string("-");
 }
 
-std::string render_text(const std::vector<predictor::CaseResult>& results, const predictor::ValidationSummary& s) {
+std::string render_text(const std::vector<validation::CaseResult>& results, const validation::ValidationSummary& s) {
   std::string out = fmt::format("{:<58} {:>10} {:>10} {:>8}   {:>9} {:>9} {:>8}\n", "case", "measured s", "predicted",
                                 "error %", "mem GiB", "predicted", "error %");
   for (const auto& r : results) {
@@ -66,7 +66,7 @@ std::string render_text(const std::vector<predictor::CaseResult>& results, const
   return out;
 }
 
-std::string render_json(const std::vector<predictor::CaseResult>& results, const predictor::ValidationSummary& s,
+std::string render_json(const std::vector<validation::CaseResult>& results, const validation::ValidationSummary& s,
                         const std::vector<std::string>& paths) {
   json cases = json::array();
   for (const auto& r : results) {
@@ -117,14 +117,14 @@ namespace {
 // beside the roofline's error. Empty when no case's GPU has a database.
 struct KernelDbComparison {
   std::vector<std::string> databases;
-  std::vector<predictor::CaseResult> results;  // one per case; skipped "no kernel database" without one
+  std::vector<validation::CaseResult> results;  // one per case; skipped "no kernel database" without one
 };
 
-KernelDbComparison compare_with_kernel_db(const std::vector<predictor::ValidationCase>& cases,
-                                          const predictor::HardwareCatalog& hardware) {
+KernelDbComparison compare_with_kernel_db(const std::vector<validation::ValidationCase>& cases,
+                                          const hardware::HardwareCatalog& hardware) {
   KernelDbComparison out;
   std::map<std::string, std::optional<predictor::KernelDbModel>> models;  // by case GPU name
-  const auto kernels_dir = predictor::default_hardware_directory() / "kernels";
+  const auto kernels_dir = hardware::default_hardware_directory() / "kernels";
   for (const auto& c : cases) {
     if (!models.count(c.gpu)) {
       std::optional<predictor::KernelDbModel> model;
@@ -142,9 +142,9 @@ KernelDbComparison compare_with_kernel_db(const std::vector<predictor::Validatio
     if (model) {
       predictor::PredictOptions options;
       options.compute = &*model;
-      out.results.push_back(predictor::validate_case(c, hardware, options));
+      out.results.push_back(validation::validate_case(c, hardware, options));
     } else {
-      predictor::CaseResult r;
+      validation::CaseResult r;
       r.id = c.id;
       r.skipped = "no kernel database for " + c.gpu;
       out.results.push_back(std::move(r));
@@ -154,7 +154,7 @@ KernelDbComparison compare_with_kernel_db(const std::vector<predictor::Validatio
   return out;
 }
 
-std::string render_kernel_db_text(const std::vector<predictor::CaseResult>& roofline, const KernelDbComparison& kdb) {
+std::string render_kernel_db_text(const std::vector<validation::CaseResult>& roofline, const KernelDbComparison& kdb) {
   std::string out = "\nwith the measured kernel databases";
   for (const auto& d : kdb.databases) out += " " + d;
   out += fmt::format("\n{:<58} {:>10} {:>10} {:>10}\n", "case", "roofline %", "kernels %", "predicted");
@@ -164,7 +164,7 @@ std::string render_kernel_db_text(const std::vector<predictor::CaseResult>& roof
     out += fmt::format("{:<58} {:>10} {:>10} {:>10.3f}\n", r.id, cell(roofline[i].error_pct, "{:+.1f}"),
                        cell(r.error_pct, "{:+.1f}"), *r.predicted_iteration_time_s);
   }
-  const auto s = predictor::summarize(kdb.results);
+  const auto s = validation::summarize(kdb.results);
   out += fmt::format("cases {}  |error| with kernels: median {}%  mean {}%  max {}%\n", s.count,
                      cell(s.median_abs_error_pct, "{:.1f}"), cell(s.mean_abs_error_pct, "{:.1f}"),
                      cell(s.max_abs_error_pct, "{:.1f}"));
@@ -179,7 +179,7 @@ json render_kernel_db_json(const KernelDbComparison& kdb) {
                      {"predicted_iteration_time_s", optional_json(r.predicted_iteration_time_s)},
                      {"error_pct", optional_json(r.error_pct)}});
   }
-  const auto s = predictor::summarize(kdb.results);
+  const auto s = validation::summarize(kdb.results);
   return {{"databases", kdb.databases},
           {"cases", cases},
           {"summary",
@@ -193,8 +193,8 @@ json render_kernel_db_json(const KernelDbComparison& kdb) {
 
 // `--plan`: where the planner ranks each published layout among every layout it finds for the
 // same model, GPUs and global batch, and what the best plan would gain over it.
-std::string render_plan_ranks(const std::vector<predictor::ValidationCase>& cases,
-                              const std::vector<predictor::CaseResult>& results) {
+std::string render_plan_ranks(const std::vector<validation::ValidationCase>& cases,
+                              const std::vector<validation::CaseResult>& results) {
   std::string out = fmt::format("\n{:<58} {:>6} {:>9} {:>10} {:>8}  {}\n", "published layout", "rank", "feasible",
                                 "top-1 gain", "search s", "");
   int64_t ranked = 0, top5 = 0, pruned = 0;
@@ -260,16 +260,16 @@ int run_validate_command(const std::vector<std::string>& args) {
     }
   }
   if (paths.empty()) throw InputError("perfplan validate needs at least one validation file or directory");
-  const auto hardware = predictor::HardwareCatalog::load(predictor::default_hardware_directory());
-  std::vector<predictor::ValidationCase> cases;
-  std::vector<predictor::CaseResult> results;
+  const auto hardware = hardware::HardwareCatalog::load(hardware::default_hardware_directory());
+  std::vector<validation::ValidationCase> cases;
+  std::vector<validation::CaseResult> results;
   for (const auto& path : paths) {
-    for (auto& c : predictor::load_validation_cases(path)) {
-      results.push_back(predictor::validate_case(c, hardware));
+    for (auto& c : validation::load_validation_cases(path)) {
+      results.push_back(validation::validate_case(c, hardware));
       cases.push_back(std::move(c));
     }
   }
-  const auto summary = predictor::summarize(results);
+  const auto summary = validation::summarize(results);
   const KernelDbComparison kdb = with_kernels ? compare_with_kernel_db(cases, hardware) : KernelDbComparison{};
   if (as_json && !kdb.results.empty()) {
     json doc = json::parse(render_json(results, summary, paths));

@@ -1,6 +1,6 @@
 #include "perfplan/model/architecture.hpp"
 
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 
 namespace perfplan::model {
 

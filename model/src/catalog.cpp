@@ -1,17 +1,15 @@
-#include "perfplan/model/names.hpp"
+#include "perfplan/common/names.hpp"
 #include "perfplan/model/catalog.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 
-#include "json_file.hpp"
+#include "perfplan/common/data_directory.hpp"
+#include "perfplan/common/json_file.hpp"
 #include "perfplan/model/hf_config.hpp"
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 
-#ifndef PERFPLAN_SOURCE_DIR
-#define PERFPLAN_SOURCE_DIR "."
-#endif
 
 namespace perfplan::model {
 namespace {
@@ -73,7 +71,7 @@ Catalog Catalog::load(const std::filesystem::path& directory) {
   std::sort(files.begin(), files.end());
   Catalog catalog;
   for (const auto& file : files) {
-    CatalogEntry entry = entry_from_json(detail::read_json_file(file), file.string());
+    CatalogEntry entry = entry_from_json(common::read_json_file(file), file.string());
     std::vector<std::string> keys = {to_lower(entry.name), to_lower(file.stem().string())};
     for (const auto& alias : entry.aliases) keys.push_back(to_lower(alias));
     catalog.entries_.push_back(std::move(entry));
@@ -113,14 +111,7 @@ const CatalogEntry& Catalog::find(const std::string& name) const {
   throw InputError(message);
 }
 
-std::filesystem::path data_directory() {
-  if (const char* env = std::getenv("PERFPLAN_DATA_DIR"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  return PERFPLAN_SOURCE_DIR;
-}
-
-std::filesystem::path default_catalog_directory() { return data_directory() / "model" / "catalog"; }
+std::filesystem::path default_catalog_directory() { return common::data_directory() / "model" / "catalog"; }
 
 Architecture resolve_architecture(const std::string& name_or_path, const Catalog& catalog) {
   std::filesystem::path path(name_or_path);
@@ -133,7 +124,7 @@ Architecture resolve_architecture(const std::string& name_or_path, const Catalog
     path /= "config.json";
   }
   if (std::filesystem::is_regular_file(path, ec)) {
-    const nlohmann::json doc = detail::read_json_file(path);
+    const nlohmann::json doc = common::read_json_file(path);
     if (doc.is_object() && doc.contains("config") && doc.contains("name")) {
       return entry_from_json(doc, path.string()).architecture;
     }

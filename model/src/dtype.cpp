@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include "perfplan/model/input_error.hpp"
-#include "perfplan/model/names.hpp"
+#include "perfplan/common/input_error.hpp"
+#include "perfplan/common/names.hpp"
 
 namespace perfplan::model {
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <initializer_list>
 
-#include "json_file.hpp"
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/json_file.hpp"
+#include "perfplan/common/input_error.hpp"
 
 namespace perfplan::model {
 namespace {
@@ -301,11 +301,11 @@ Architecture architecture_from_hf_config(const json& config, const std::string& 
 }
 
 Architecture parse_hf_config(std::string_view json_text, const std::string& origin) {
-  return architecture_from_hf_config(detail::parse_json_text(json_text, origin), origin);
+  return architecture_from_hf_config(common::parse_json_text(json_text, origin), origin);
 }
 
 Architecture load_hf_config(const std::filesystem::path& path) {
-  return architecture_from_hf_config(detail::read_json_file(path), path.string());
+  return architecture_from_hf_config(common::read_json_file(path), path.string());
 }
 
 }  // namespace perfplan::model

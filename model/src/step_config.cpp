@@ -1,11 +1,11 @@
-#include "perfplan/model/names.hpp"
+#include "perfplan/common/names.hpp"
 #include "perfplan/model/step_config.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 
 namespace perfplan::model {
 namespace {

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 #include "perfplan/predictor/collectives.hpp"
 #include "perfplan/predictor/memory.hpp"
 
@@ -61,7 +61,7 @@ std::vector<int64_t> shifted_split(std::vector<int64_t> layers, size_t first, in
 
 }  // namespace
 
-double gpu_speed(const predictor::GpuSpec& gpu, model::DType dtype) {
+double gpu_speed(const hardware::GpuSpec& gpu, model::DType dtype) {
   return gpu.peak_flops_per_s(dtype) * gpu.gemm_efficiency_for(dtype);
 }
 

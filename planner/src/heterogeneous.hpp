@@ -1,5 +1,5 @@
 #pragma once
-// Layouts for a cluster of mixed GPU types (ClusterSpec::parts): pipeline stages placed on the
+// Layouts for a cluster of mixed GPU types (hardware::ClusterSpec::parts): pipeline stages placed on the
 // parts with layers in proportion to each GPU's speed (and shifted for memory), or data-parallel
 // replicas on each part with the global batch split in proportion to their speed (as Metis and
 // AMP do).
@@ -24,6 +24,6 @@ std::vector<HeteroLayout> enumerate_heterogeneous(const PlanRequest& request, st
 predictor::Prediction predict_split_dp(const PlanRequest& request, const HeteroLayout& layout);
 
 // Effective training speed of one GPU type (FLOP/s of its GEMMs in the training dtype).
-double gpu_speed(const predictor::GpuSpec& gpu, model::DType dtype);
+double gpu_speed(const hardware::GpuSpec& gpu, model::DType dtype);
 
 }  // namespace perfplan::planner::detail

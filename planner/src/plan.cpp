@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 #include "perfplan/model/step_operators.hpp"
 #include "perfplan/predictor/memory.hpp"
 #include "perfplan/predictor/stage_layout.hpp"

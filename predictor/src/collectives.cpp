@@ -28,8 +28,8 @@ double ring_steps_time(double bytes, int64_t n, int64_t passes, const Tier& tier
          (fraction * transfer_time(bytes, tier.bandwidth_bytes_per_s) + steps * tier.latency_s);
 }
 
-// nccl-tests busbw / link bandwidth, per collective family (LinkSpec calibration).
-double efficiency_for(const LinkSpec& link, model::CommKind kind) {
+// nccl-tests busbw / link bandwidth, per collective family (hardware::LinkSpec calibration).
+double efficiency_for(const hardware::LinkSpec& link, model::CommKind kind) {
   switch (kind) {
     case model::CommKind::kAllReduce:
       return link.all_reduce_efficiency;
@@ -127,21 +127,21 @@ double tree_all_reduce_time(double bytes, int64_t n, const Tier& tier) {
   return 2 * transfer_time(bytes, tier.bandwidth_bytes_per_s) + 2 * std::log2(static_cast<double>(n)) * tier.latency_s;
 }
 
-Tier intra_tier(const ClusterSpec& cluster, model::CommKind kind) {
-  const LinkSpec& link = cluster.intra_node;
+Tier intra_tier(const hardware::ClusterSpec& cluster, model::CommKind kind) {
+  const hardware::LinkSpec& link = cluster.intra_node;
   return Tier{link.bandwidth_bytes_per_s * efficiency_for(link, kind), link.latency_s};
 }
 
 // Rail-optimized scale-out: the node's NICs are shared evenly by its GPUs, each GPU driving
 // nics_per_node / gpus_per_node NICs' worth of bandwidth.
-Tier inter_tier(const ClusterSpec& cluster, model::CommKind kind) {
-  const LinkSpec& link = cluster.inter_node;
+Tier inter_tier(const hardware::ClusterSpec& cluster, model::CommKind kind) {
+  const hardware::LinkSpec& link = cluster.inter_node;
   const double gpus_per_node = static_cast<double>(std::max<int64_t>(cluster.gpus_per_node, 1));
   const double nic_share = static_cast<double>(cluster.nics_per_node) / gpus_per_node;
   return Tier{link.bandwidth_bytes_per_s * nic_share * efficiency_for(link, kind), link.latency_s};
 }
 
-double collective_time(model::CommKind kind, double bytes, const GroupPlacement& group, const ClusterSpec& cluster) {
+double collective_time(model::CommKind kind, double bytes, const GroupPlacement& group, const hardware::ClusterSpec& cluster) {
   if (group.size <= 1 || bytes <= 0) return 0;
   const Tier intra = intra_tier(cluster, kind);
   const int64_t nodes = group.nodes();

@@ -25,11 +25,11 @@ double wave_efficiency(double m, double n, double count, int64_t sm_count) {
 
 }  // namespace
 
-double memory_time(double bytes, const GpuSpec& gpu) {
+double memory_time(double bytes, const hardware::GpuSpec& gpu) {
   return std::max(gpu.kernel_launch_s, bytes / (gpu.hbm_bytes_per_s * gpu.hbm_efficiency));
 }
 
-double gemm_time(double m, double n, double k, double count, model::DType dtype, const GpuSpec& gpu) {
+double gemm_time(double m, double n, double k, double count, model::DType dtype, const hardware::GpuSpec& gpu) {
   if (m <= 0 || n <= 0 || k <= 0 || count <= 0) return 0.0;
   const double flops = 2.0 * m * n * k * count;
   const double efficiency = gpu.gemm_efficiency_for(dtype) * wave_efficiency(m, n, count, gpu.sm_count) *
@@ -40,7 +40,7 @@ double gemm_time(double m, double n, double k, double count, model::DType dtype,
   return std::max({compute_s, bytes / (gpu.hbm_bytes_per_s * gpu.hbm_efficiency), gpu.kernel_launch_s});
 }
 
-OperatorTime RooflineModel::time(const model::Operator& op, model::DType dtype, const GpuSpec& gpu) const {
+OperatorTime RooflineModel::time(const model::Operator& op, model::DType dtype, const hardware::GpuSpec& gpu) const {
   using model::OpKind;
   OperatorTime t;
   switch (op.kind) {

@@ -4,7 +4,7 @@
 #include <cctype>
 #include <set>
 
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 
 namespace perfplan::predictor {
 namespace {
@@ -16,8 +16,8 @@ using model::OpKind;
 // FLOPs at 3/4 of the rate.
 constexpr double kAttentionBackwardRatio = 2.5 / 0.75;
 
-std::optional<OperatorTime> gemm_time(const KernelDatabase& db, const model::Operator& op, DType dtype,
-                                      const GpuSpec& gpu) {
+std::optional<OperatorTime> gemm_time(const kerneldb::KernelDatabase& db, const model::Operator& op, DType dtype,
+                                      const hardware::GpuSpec& gpu) {
   const auto& g = *op.gemm;
   if (dtype == DType::kFp8 && !op.fp8_capable) dtype = DType::kBf16;
   const double m = static_cast<double>(g.m), n = static_cast<double>(g.n), k = static_cast<double>(g.k);
@@ -43,7 +43,7 @@ std::optional<OperatorTime> gemm_time(const KernelDatabase& db, const model::Ope
   return t;
 }
 
-std::optional<OperatorTime> batched_gemm_time(const KernelDatabase& db, const model::Operator& op, DType dtype) {
+std::optional<OperatorTime> batched_gemm_time(const kerneldb::KernelDatabase& db, const model::Operator& op, DType dtype) {
   const auto& g = *op.gemm;
   const DType precision = dtype == DType::kFp8 ? DType::kBf16 : dtype;
   const double m = static_cast<double>(g.m), n = static_cast<double>(g.n), k = static_cast<double>(g.k);
@@ -55,7 +55,7 @@ std::optional<OperatorTime> batched_gemm_time(const KernelDatabase& db, const mo
   return OperatorTime{*forward, *dgrad + *wgrad, 0.0};
 }
 
-std::optional<OperatorTime> attention_time(const KernelDatabase& db, const model::Operator& op, DType dtype) {
+std::optional<OperatorTime> attention_time(const kerneldb::KernelDatabase& db, const model::Operator& op, DType dtype) {
   if (!op.attention) return std::nullopt;
   const auto& a = *op.attention;
   const DType precision = dtype == DType::kFp8 ? DType::kBf16 : dtype;
@@ -69,14 +69,14 @@ std::optional<OperatorTime> attention_time(const KernelDatabase& db, const model
   return t;
 }
 
-std::optional<double> memory_pass(const KernelDatabase& db, const model::Operator& op, DType dtype, double bytes) {
+std::optional<double> memory_pass(const kerneldb::KernelDatabase& db, const model::Operator& op, DType dtype, double bytes) {
   // Activations stay in bf16 under FP8 training.
   const DType precision = dtype == DType::kFp8 ? DType::kBf16 : dtype;
   if (auto own = db.memory_seconds(model::to_string(op.kind), precision, bytes)) return own;
   return db.memory_seconds("elementwise", precision, bytes);
 }
 
-std::optional<OperatorTime> memory_bound_time(const KernelDatabase& db, const model::Operator& op, DType dtype) {
+std::optional<OperatorTime> memory_bound_time(const kerneldb::KernelDatabase& db, const model::Operator& op, DType dtype) {
   const auto forward = memory_pass(db, op, dtype, op.forward_bytes);
   const auto backward = memory_pass(db, op, dtype, op.backward_bytes);
   if (!forward || !backward) return std::nullopt;
@@ -85,8 +85,8 @@ std::optional<OperatorTime> memory_bound_time(const KernelDatabase& db, const mo
 
 }  // namespace
 
-std::optional<OperatorTime> measured_operator_time(const KernelDatabase& db, const model::Operator& op, DType dtype,
-                                                   const GpuSpec& gpu) {
+std::optional<OperatorTime> measured_operator_time(const kerneldb::KernelDatabase& db, const model::Operator& op, DType dtype,
+                                                   const hardware::GpuSpec& gpu) {
   switch (op.kind) {
     case OpKind::kGemm:
     case OpKind::kGroupedGemm:
@@ -100,17 +100,17 @@ std::optional<OperatorTime> measured_operator_time(const KernelDatabase& db, con
   }
 }
 
-OperatorTime KernelDbModel::time(const model::Operator& op, DType dtype, const GpuSpec& gpu) const {
-  if (db_.context().gpu.empty() || same_gpu(db_.context().gpu, gpu.name)) {
+OperatorTime KernelDbModel::time(const model::Operator& op, DType dtype, const hardware::GpuSpec& gpu) const {
+  if (db_.context().gpu.empty() || kerneldb::same_gpu(db_.context().gpu, gpu.name)) {
     if (auto measured = measured_operator_time(db_, op, dtype, gpu)) return *measured;
   }
   return roofline_.time(op, dtype, gpu);
 }
 
-KernelDbCoverage coverage(const KernelDatabase& db, const model::StepOperators& step, DType dtype) {
+KernelDbCoverage coverage(const kerneldb::KernelDatabase& db, const model::StepOperators& step, DType dtype) {
   KernelDbCoverage c;
   std::set<std::string> missed;
-  const GpuSpec gpu;  // only the FP8 cast's fallback reads it; its time is not used here
+  const hardware::GpuSpec gpu;  // only the FP8 cast's fallback reads it; its time is not used here
   auto count = [&](const std::vector<model::Operator>& ops, int64_t times) {
     for (const auto& op : ops) {
       c.operators += times;
@@ -129,18 +129,18 @@ KernelDbCoverage coverage(const KernelDatabase& db, const model::StepOperators& 
   return c;
 }
 
-std::filesystem::path kernel_db_path_for_gpu(const std::filesystem::path& kernels_dir, const GpuSpec& gpu) {
+std::filesystem::path kernel_db_path_for_gpu(const std::filesystem::path& kernels_dir, const hardware::GpuSpec& gpu) {
   std::string file = gpu.name;
   for (char& ch : file) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   return kernels_dir / (file + ".jsonl");
 }
 
-std::optional<KernelDatabase> load_kernel_db_for_gpu(const std::filesystem::path& kernels_dir, const GpuSpec& gpu) {
+std::optional<kerneldb::KernelDatabase> load_kernel_db_for_gpu(const std::filesystem::path& kernels_dir, const hardware::GpuSpec& gpu) {
   const auto path = kernel_db_path_for_gpu(kernels_dir, gpu);
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
-  KernelDatabase db = KernelDatabase::load(path);
-  if (!db.context().gpu.empty() && !same_gpu(db.context().gpu, gpu.name)) {
+  kerneldb::KernelDatabase db = kerneldb::KernelDatabase::load(path);
+  if (!db.context().gpu.empty() && !kerneldb::same_gpu(db.context().gpu, gpu.name)) {
     throw InputError(path.string() + ": context.gpu '" + db.context().gpu + "' is not " + gpu.name +
                      "; the file name must name the GPU it was measured on");
   }

@@ -29,7 +29,7 @@ ModelState model_state(double params, double shards, const ParallelConfig& confi
 }
 
 MemoryFit memory_per_gpu(const model::Architecture& arch, const model::StepOperators& step,
-                         const ParallelConfig& config, const GpuSpec& gpu, double runtime_bytes,
+                         const ParallelConfig& config, const hardware::GpuSpec& gpu, double runtime_bytes,
                          const std::vector<double>& stage_hbm_bytes) {
   const auto stages = stage_contents(step, config, arch.tie_word_embeddings);
   const double dense_shards = static_cast<double>(config.dp * config.cp);

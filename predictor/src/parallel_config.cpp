@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 
 namespace perfplan::predictor {
 

@@ -4,14 +4,14 @@
 // Notation: p stages, m micro-batches, v chunks per stage (interleaved; the other schedules
 // run a stage's v chunks back to back), F = forward_s, B = backward_s (input + weight gradients),
 // W = weight_grad_s, B_in = B - W, T = F + B, d = p2p_s.
-#include "perfplan/model/names.hpp"
+#include "perfplan/common/names.hpp"
 #include "perfplan/predictor/pipeline_schedule.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
 
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 
 namespace perfplan::predictor {
 

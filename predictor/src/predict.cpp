@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 #include "perfplan/model/step_operators.hpp"
 #include "perfplan/predictor/collectives.hpp"
 #include "perfplan/predictor/stage_layout.hpp"
@@ -22,7 +22,7 @@ struct Groups {
   GroupPlacement tp, cp, ep, etp, dense_dp, expert_dp, pp;
 };
 
-Groups place_groups(const ParallelConfig& c, const ClusterSpec& cluster) {
+Groups place_groups(const ParallelConfig& c, const hardware::ClusterSpec& cluster) {
   const int64_t domain = std::max<int64_t>(1, cluster.nvlink_domain_size);
   // Dense layers: the rank order without EP (EP is folded into the ranks of MoE layers).
   int64_t stride = 1;
@@ -111,7 +111,7 @@ struct LaunchStream {
   }
 };
 
-Cost ops_cost(const std::vector<Operator>& ops, const ParallelConfig& c, const ClusterSpec& cluster,
+Cost ops_cost(const std::vector<Operator>& ops, const ParallelConfig& c, const hardware::ClusterSpec& cluster,
               const Groups& groups, const ComputeModel& compute, const model::Architecture& arch,
               const PredictOptions& options) {
   Cost cost;
@@ -205,7 +205,7 @@ Cost ops_cost(const std::vector<Operator>& ops, const ParallelConfig& c, const C
 
 }  // namespace
 
-Prediction predict(const model::Architecture& arch, const ClusterSpec& cluster, const ParallelConfig& config,
+Prediction predict(const model::Architecture& arch, const hardware::ClusterSpec& cluster, const ParallelConfig& config,
                    const PredictOptions& options) {
   validate_layout(arch, config, cluster.num_gpus);
   const bool mixed = !config.stage_part.empty();
@@ -237,7 +237,7 @@ Prediction predict(const model::Architecture& arch, const ClusterSpec& cluster, 
   const RooflineModel roofline;
   const ComputeModel& compute = options.compute ? *options.compute : roofline;
   // The cluster each stage runs on: its part of a mixed cluster, else the cluster.
-  auto stage_cluster = [&](size_t s) -> const ClusterSpec& {
+  auto stage_cluster = [&](size_t s) -> const hardware::ClusterSpec& {
     return mixed ? cluster.parts[static_cast<size_t>(config.stage_part[s])] : cluster;
   };
 
@@ -254,7 +254,7 @@ Prediction predict(const model::Architecture& arch, const ClusterSpec& cluster, 
   }
   for (size_t k = 0; k < part_costs.size(); ++k) {
     if (!used[k]) continue;
-    const ClusterSpec& on = mixed ? cluster.parts[k] : cluster;
+    const hardware::ClusterSpec& on = mixed ? cluster.parts[k] : cluster;
     PartCosts& pc = part_costs[k];
     pc.groups = place_groups(config, on);
     for (const auto& kind : step.layer_kinds) {
@@ -284,9 +284,9 @@ Prediction predict(const model::Architecture& arch, const ClusterSpec& cluster, 
       slowest_index = s;
     }
   }
-  const ClusterSpec& pace = stage_cluster(slowest_index);
+  const hardware::ClusterSpec& pace = stage_cluster(slowest_index);
   const Groups& groups = costs_of(slowest_index).groups;
-  const GpuSpec& gpu = pace.gpu;
+  const hardware::GpuSpec& gpu = pace.gpu;
 
   const int64_t m = config.micro_batches();
   const double v = static_cast<double>(config.vp);

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 #include "perfplan/profiler/records.hpp"
 
 namespace perfplan::profiler {

@@ -5,7 +5,7 @@
 
 #include "model/catalog_fixture.hpp"
 #include "perfplan/model/hf_config.hpp"
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 
 using namespace perfplan::model;
 

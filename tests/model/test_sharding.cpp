@@ -4,7 +4,7 @@
 #include <string>
 
 #include "model/catalog_fixture.hpp"
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 #include "perfplan/model/step_operators.hpp"
 
 using namespace perfplan::model;

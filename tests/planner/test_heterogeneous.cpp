@@ -5,8 +5,10 @@
 #include <numeric>
 
 #include "perfplan/model/catalog.hpp"
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 #include "perfplan/planner/plan.hpp"
+
+
 
 using namespace perfplan;
 
@@ -16,27 +18,27 @@ const model::Catalog& catalog() {
   static const auto c = model::Catalog::load(model::default_catalog_directory());
   return c;
 }
-const predictor::HardwareCatalog& hardware() {
-  static const auto h = predictor::HardwareCatalog::load(predictor::default_hardware_directory());
+const hardware::HardwareCatalog& hardware_catalog() {
+  static const auto h = hardware::HardwareCatalog::load(hardware::default_hardware_directory());
   return h;
 }
 
 }  // namespace
 
 TEST_CASE("mixed cluster: parts, GPU count and the slower scale-out network") {
-  const auto mixed = hardware().heterogeneous_cluster("dgx-a100:64,dgx-h100:64");
+  const auto mixed = hardware_catalog().heterogeneous_cluster("dgx-a100:64,dgx-h100:64");
   REQUIRE(mixed.parts.size() == 2);
   CHECK(mixed.num_gpus == 128);
   CHECK(mixed.parts[0].gpu.name == "A100-SXM4-80GB");
   CHECK(mixed.parts[1].gpu.name == "H100-SXM5-80GB");
   CHECK(mixed.inter_node.name == "ib-hdr");  // HDR (A100 nodes) is slower than NDR
-  CHECK_THROWS_AS(hardware().heterogeneous_cluster("dgx-a100:64"), InputError);
-  CHECK_THROWS_AS(hardware().heterogeneous_cluster("dgx-a100:six,dgx-h100:64"), InputError);
+  CHECK_THROWS_AS(hardware_catalog().heterogeneous_cluster("dgx-a100:64"), InputError);
+  CHECK_THROWS_AS(hardware_catalog().heterogeneous_cluster("dgx-a100:six,dgx-h100:64"), InputError);
 }
 
 TEST_CASE("predictor: each pipeline stage runs on its own GPU type") {
   const auto& arch = catalog().find("llama-3.1-8b").architecture;
-  const auto mixed = hardware().heterogeneous_cluster("dgx-a100:8,dgx-h100:8");
+  const auto mixed = hardware_catalog().heterogeneous_cluster("dgx-a100:8,dgx-h100:8");
   predictor::ParallelConfig c;
   c.tp = 8;
   c.sequence_parallel = true;
@@ -57,7 +59,7 @@ TEST_CASE("predictor: each pipeline stage runs on its own GPU type") {
 TEST_CASE("plan on a mixed cluster: layers follow speed; split data parallelism is searched too") {
   planner::PlanRequest r;
   r.architecture = catalog().find("llama-3.1-8b").architecture;
-  r.cluster = hardware().heterogeneous_cluster("dgx-a100:64,dgx-h100:64");
+  r.cluster = hardware_catalog().heterogeneous_cluster("dgx-a100:64,dgx-h100:64");
   r.global_batch_size = 512;
   r.seq_len = 4096;
   r.top_k = 100000;

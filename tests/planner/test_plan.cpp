@@ -3,8 +3,9 @@
 #include <doctest/doctest.h>
 
 #include "perfplan/model/catalog.hpp"
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 #include "perfplan/planner/plan.hpp"
+
 
 using namespace perfplan;
 
@@ -12,7 +13,7 @@ namespace {
 
 planner::PlanRequest llama70b_on(int64_t gpus) {
   static const auto catalog = model::Catalog::load(model::default_catalog_directory());
-  static const auto hardware = predictor::HardwareCatalog::load(predictor::default_hardware_directory());
+  static const auto hardware = hardware::HardwareCatalog::load(hardware::default_hardware_directory());
   planner::PlanRequest r;
   r.architecture = catalog.find("llama-3.1-70b").architecture;
   r.cluster = hardware.cluster("dgx-h100", gpus);

@@ -3,6 +3,8 @@
 
 #include "perfplan/predictor/collectives.hpp"
 
+namespace hardware = perfplan::hardware;
+
 using namespace perfplan::predictor;
 using perfplan::model::CommKind;
 
@@ -14,8 +16,8 @@ constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 const Tier kTier{100e9, 5e-6};
 
 // Round made-up numbers: 8 GPUs and 4 NICs a node, NVLink 400 GB/s at 2 us, NICs 50 GB/s at 10 us.
-ClusterSpec round_cluster() {
-  ClusterSpec c;
+hardware::ClusterSpec round_cluster() {
+  hardware::ClusterSpec c;
   c.name = "test";
   c.gpus_per_node = 8;
   c.nvlink_domain_size = 8;
@@ -90,7 +92,7 @@ TEST_CASE("place_group: members stride ranks apart fill nodes of gpus_per_node")
 }
 
 TEST_CASE("tiers derate the links per collective family; NICs are shared by a node's GPUs") {
-  const ClusterSpec c = round_cluster();
+  const hardware::ClusterSpec c = round_cluster();
   CHECK(intra_tier(c, CommKind::kAllReduce).bandwidth_bytes_per_s == doctest::Approx(320e9));
   CHECK(intra_tier(c, CommKind::kAllGather).bandwidth_bytes_per_s == doctest::Approx(300e9));
   CHECK(intra_tier(c, CommKind::kReduceScatter).bandwidth_bytes_per_s == doctest::Approx(300e9));
@@ -106,7 +108,7 @@ TEST_CASE("tiers derate the links per collective family; NICs are shared by a no
 }
 
 TEST_CASE("collective_time inside one node is the ring on NVLink") {
-  const ClusterSpec c = round_cluster();
+  const hardware::ClusterSpec c = round_cluster();
   const GroupPlacement tp = place_group(8, 1, 8);
   const Tier ar = intra_tier(c, CommKind::kAllReduce);
   const Tier ag = intra_tier(c, CommKind::kAllGather);
@@ -123,7 +125,7 @@ TEST_CASE("collective_time inside one node is the ring on NVLink") {
 }
 
 TEST_CASE("hierarchical all-reduce on 2 nodes is the sum of its three phases") {
-  const ClusterSpec c = round_cluster();
+  const hardware::ClusterSpec c = round_cluster();
   const GroupPlacement group = place_group(16, 1, 8);  // g = 8, N = 2
   // Reduce-scatter 1e9 over 8 on NVLink (320 GB/s, 2 us): 7/8 * 1e9/320e9 + 7 * 2 us.
   const double reduce_scatter = 0.002734375 + 14e-6;
@@ -136,7 +138,7 @@ TEST_CASE("hierarchical all-reduce on 2 nodes is the sum of its three phases") {
 }
 
 TEST_CASE("hierarchical all-gather, reduce-scatter, all-to-all and ring exchange across nodes") {
-  const ClusterSpec c = round_cluster();
+  const hardware::ClusterSpec c = round_cluster();
   const GroupPlacement group = place_group(16, 1, 8);  // g = 8, N = 2
   // All-gather of a 1e9 output: the 1.25e8 node block across 2 nodes at 15 GB/s, then 1e9 over
   // 8 ranks on NVLink at 300 GB/s.
@@ -156,7 +158,7 @@ TEST_CASE("hierarchical all-gather, reduce-scatter, all-to-all and ring exchange
 }
 
 TEST_CASE("a data-parallel group with one rank per node runs the flat ring on the network") {
-  const ClusterSpec c = round_cluster();
+  const hardware::ClusterSpec c = round_cluster();
   const GroupPlacement dp = place_group(4, 8, 8);
   const Tier net = inter_tier(c, CommKind::kAllReduce);
   CHECK(collective_time(CommKind::kAllReduce, 1e9, dp, c) == doctest::Approx(ring_all_reduce_time(1e9, 4, net)));

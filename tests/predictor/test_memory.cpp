@@ -7,8 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "perfplan/model/hf_config.hpp"
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 #include "perfplan/predictor/memory.hpp"
+
 
 using namespace perfplan;
 
@@ -40,8 +41,8 @@ predictor::ParallelConfig korthikanti_175b(model::Recompute recompute, bool sp) 
   return c;
 }
 
-predictor::GpuSpec a100() {
-  predictor::GpuSpec gpu;
+hardware::GpuSpec a100() {
+  hardware::GpuSpec gpu;
   gpu.name = "A100-SXM4-80GB";
   gpu.hbm_bytes = 80.0 * 1024 * 1024 * 1024;
   return gpu;

@@ -7,7 +7,7 @@
 #include <string>
 #include <tuple>
 
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 #include "perfplan/predictor/pipeline_schedule.hpp"
 
 using namespace perfplan::predictor;

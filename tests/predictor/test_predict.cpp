@@ -13,10 +13,11 @@
 #include <nlohmann/json.hpp>
 
 #include "perfplan/model/hf_config.hpp"
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 #include "perfplan/model/step_operators.hpp"
 #include "perfplan/predictor/compute_model.hpp"
 #include "perfplan/predictor/predict.hpp"
+
 
 using namespace perfplan;
 using predictor::ParallelConfig;
@@ -32,8 +33,8 @@ constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 // 100 TFLOP/s in every tensor type, 1 TB/s HBM, every efficiency 1 and no launch floor. One SM:
 // each 128 x 128 tile is its own wave, so with dimensions in multiples of 128 the wave
 // efficiency is exactly 1 (a large SM count would instead leave small GEMMs a partial wave).
-predictor::GpuSpec round_gpu() {
-  predictor::GpuSpec gpu;
+hardware::GpuSpec round_gpu() {
+  hardware::GpuSpec gpu;
   gpu.name = "round-gpu";
   gpu.source = "test";
   gpu.peak_fp32_flops_per_s = kPeakFlopsPerS;
@@ -54,8 +55,8 @@ predictor::GpuSpec round_gpu() {
   return gpu;
 }
 
-predictor::LinkSpec round_link(const char* name, predictor::LinkKind kind, double bytes_per_s) {
-  predictor::LinkSpec link;
+hardware::LinkSpec round_link(const char* name, hardware::LinkKind kind, double bytes_per_s) {
+  hardware::LinkSpec link;
   link.name = name;
   link.kind = kind;
   link.bandwidth_bytes_per_s = bytes_per_s;
@@ -68,15 +69,15 @@ predictor::LinkSpec round_link(const char* name, predictor::LinkKind kind, doubl
 }
 
 // Eight GPUs per node; `link_bytes_per_s` for both tiers (huge: communication is free).
-predictor::ClusterSpec round_cluster(int64_t num_gpus, double link_bytes_per_s = 100e9) {
-  predictor::ClusterSpec cluster;
+hardware::ClusterSpec round_cluster(int64_t num_gpus, double link_bytes_per_s = 100e9) {
+  hardware::ClusterSpec cluster;
   cluster.name = "round-cluster";
   cluster.gpu = round_gpu();
   cluster.gpus_per_node = 8;
   cluster.nvlink_domain_size = 8;
   cluster.nics_per_node = 8;
-  cluster.intra_node = round_link("round-nvlink", predictor::LinkKind::kNvlink, link_bytes_per_s);
-  cluster.inter_node = round_link("round-ib", predictor::LinkKind::kInfiniband, link_bytes_per_s);
+  cluster.intra_node = round_link("round-nvlink", hardware::LinkKind::kNvlink, link_bytes_per_s);
+  cluster.inter_node = round_link("round-ib", hardware::LinkKind::kInfiniband, link_bytes_per_s);
   cluster.num_gpus = num_gpus;
   return cluster;
 }
@@ -122,7 +123,7 @@ struct PassTimes {
   double layers_forward_s = 0;  // the transformer layers' share of forward_s
 };
 
-PassTimes roofline_pass_times(const model::StepOperators& step, model::DType dtype, const predictor::GpuSpec& gpu) {
+PassTimes roofline_pass_times(const model::StepOperators& step, model::DType dtype, const hardware::GpuSpec& gpu) {
   const predictor::RooflineModel roofline;
   PassTimes out;
   auto add = [&](const std::vector<model::Operator>& ops, double times, bool layer) {
@@ -148,12 +149,12 @@ predictor::PredictOptions kernels_only(bool timeline = false) {
   return options;
 }
 
-Prediction predict_kernels_only(const model::Architecture& arch, const predictor::ClusterSpec& cluster,
+Prediction predict_kernels_only(const model::Architecture& arch, const hardware::ClusterSpec& cluster,
                                 const ParallelConfig& config) {
   return predictor::predict(arch, cluster, config, kernels_only());
 }
 
-std::string predict_error(const model::Architecture& arch, const predictor::ClusterSpec& cluster,
+std::string predict_error(const model::Architecture& arch, const hardware::ClusterSpec& cluster,
                           const ParallelConfig& config) {
   try {
     predictor::predict(arch, cluster, config);

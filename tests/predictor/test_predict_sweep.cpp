@@ -5,14 +5,15 @@
 #include <cmath>
 
 #include "perfplan/model/catalog.hpp"
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 #include "perfplan/predictor/predict.hpp"
+
 
 using namespace perfplan;
 
 TEST_CASE("predict over catalog models, clusters and layouts stays finite and consistent") {
   const auto catalog = model::Catalog::load(model::default_catalog_directory());
-  const auto hardware = predictor::HardwareCatalog::load(predictor::default_hardware_directory());
+  const auto hardware = hardware::HardwareCatalog::load(hardware::default_hardware_directory());
   struct Layout {
     int64_t tp, pp, cp, ep, vp;
     model::Recompute recompute;

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "perfplan/model/input_error.hpp"
+#include "perfplan/common/input_error.hpp"
 #include "perfplan/predictor/pipeline_schedule.hpp"
 #include "perfplan/web/report.hpp"
 

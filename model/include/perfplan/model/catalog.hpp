@@ -35,8 +35,6 @@ class Catalog {
   std::vector<std::vector<std::string>> keys_;  // lower-case names accepted for each entry
 };
 
-// Where data files live: $PERFPLAN_DATA_DIR if set, else the source tree this was built from.
-std::filesystem::path data_directory();
 std::filesystem::path default_catalog_directory();
 
 // A catalog name, or a path to a Hugging Face config.json (or a catalog-format file).

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "perfplan/model/architecture.hpp"
-#include "perfplan/predictor/hardware.hpp"
+#include "perfplan/hardware/hardware.hpp"
 #include "perfplan/predictor/parallel_config.hpp"
 #include "perfplan/predictor/predict.hpp"
 
@@ -20,7 +20,7 @@ std::string to_string(RankBy rank);
 
 struct PlanRequest {
   model::Architecture architecture;
-  predictor::ClusterSpec cluster;  // with num_gpus set
+  hardware::ClusterSpec cluster;  // with num_gpus set
   int64_t global_batch_size = 1024;  // sequences per step
   int64_t seq_len = 4096;
   model::DType dtype = model::DType::kBf16;

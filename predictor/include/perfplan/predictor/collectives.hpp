@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "perfplan/model/operator.hpp"
-#include "perfplan/predictor/hardware.hpp"
+#include "perfplan/hardware/hardware.hpp"
 
 namespace perfplan::predictor {
 
@@ -44,8 +44,8 @@ double tree_all_reduce_time(double bytes, int64_t n, const Tier& tier);
 // The tiers of a cluster for one collective family: NVLink (intra) and the scale-out network
 // (inter, per NIC; a rank gets nics_per_node / gpus_per_node NICs' worth), each derated by the
 // link's achievable efficiency for that family.
-Tier intra_tier(const ClusterSpec& cluster, model::CommKind kind);
-Tier inter_tier(const ClusterSpec& cluster, model::CommKind kind);
+Tier intra_tier(const hardware::ClusterSpec& cluster, model::CommKind kind);
+Tier inter_tier(const hardware::ClusterSpec& cluster, model::CommKind kind);
 
 // Time of a collective of `bytes` on a placed group. Within one NVLink domain it is the ring on
 // NVLink; across nodes it is hierarchical: the intra-node phase on NVLink and the inter-node
@@ -53,6 +53,6 @@ Tier inter_tier(const ClusterSpec& cluster, model::CommKind kind);
 // share (for all-reduce: reduce-scatter in the node, all-reduce across nodes, all-gather in the
 // node). A ring exchange (CP) is `bytes` of point-to-point traffic to the next rank.
 double collective_time(model::CommKind kind, double bytes, const GroupPlacement& group,
-                       const ClusterSpec& cluster);
+                       const hardware::ClusterSpec& cluster);
 
 }  // namespace perfplan::predictor

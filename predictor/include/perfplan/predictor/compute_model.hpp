@@ -3,7 +3,7 @@
 // serve the same interface.
 #include "perfplan/model/dtype.hpp"
 #include "perfplan/model/operator.hpp"
-#include "perfplan/predictor/hardware.hpp"
+#include "perfplan/hardware/hardware.hpp"
 
 namespace perfplan::predictor {
 
@@ -17,7 +17,7 @@ class ComputeModel {
  public:
   virtual ~ComputeModel() = default;
   // `dtype` is the training precision; FP8 applies to the weight GEMMs only.
-  virtual OperatorTime time(const model::Operator& op, model::DType dtype, const GpuSpec& gpu) const = 0;
+  virtual OperatorTime time(const model::Operator& op, model::DType dtype, const hardware::GpuSpec& gpu) const = 0;
 };
 
 // Roofline with tile and wave quantisation:
@@ -32,12 +32,12 @@ class ComputeModel {
 // Every kernel costs at least the GPU's launch floor.
 class RooflineModel final : public ComputeModel {
  public:
-  OperatorTime time(const model::Operator& op, model::DType dtype, const GpuSpec& gpu) const override;
+  OperatorTime time(const model::Operator& op, model::DType dtype, const hardware::GpuSpec& gpu) const override;
 };
 
 // Seconds of one GEMM (m x n x k, `count` of them) with operands in `dtype`.
-double gemm_time(double m, double n, double k, double count, model::DType dtype, const GpuSpec& gpu);
+double gemm_time(double m, double n, double k, double count, model::DType dtype, const hardware::GpuSpec& gpu);
 // Seconds to stream `bytes` through HBM (at least one launch).
-double memory_time(double bytes, const GpuSpec& gpu);
+double memory_time(double bytes, const hardware::GpuSpec& gpu);
 
 }  // namespace perfplan::predictor

@@ -9,7 +9,7 @@
 
 #include "perfplan/model/step_operators.hpp"
 #include "perfplan/predictor/compute_model.hpp"
-#include "perfplan/predictor/kernel_db.hpp"
+#include "perfplan/kerneldb/kernel_db.hpp"
 
 namespace perfplan::predictor {
 
@@ -23,21 +23,21 @@ namespace perfplan::predictor {
 //   without a backward ("pass=bwd") measurement, backward is the roofline's ratio to forward.
 // - Memory-bound operators: forward and backward bytes at the bandwidth measured for the
 //   operator's kind ("norm", "softmax", ...), else for "elementwise".
-// Only used for the GPU the database was measured on (same_gpu); `gpu` also supplies the launch
+// Only used for the GPU the database was measured on (kerneldb::same_gpu); `gpu` also supplies the launch
 // floor and bandwidth of the FP8 cast.
-std::optional<OperatorTime> measured_operator_time(const KernelDatabase& db, const model::Operator& op,
-                                                   model::DType dtype, const GpuSpec& gpu);
+std::optional<OperatorTime> measured_operator_time(const kerneldb::KernelDatabase& db, const model::Operator& op,
+                                                   model::DType dtype, const hardware::GpuSpec& gpu);
 
 class KernelDbModel final : public ComputeModel {
  public:
-  explicit KernelDbModel(KernelDatabase db) : db_(std::move(db)) {}
+  explicit KernelDbModel(kerneldb::KernelDatabase db) : db_(std::move(db)) {}
   // Measured where the database covers the operator and `gpu` is the database's GPU (or the
   // database names none); the roofline otherwise.
-  OperatorTime time(const model::Operator& op, model::DType dtype, const GpuSpec& gpu) const override;
-  const KernelDatabase& database() const { return db_; }
+  OperatorTime time(const model::Operator& op, model::DType dtype, const hardware::GpuSpec& gpu) const override;
+  const kerneldb::KernelDatabase& database() const { return db_; }
 
  private:
-  KernelDatabase db_;
+  kerneldb::KernelDatabase db_;
   RooflineModel roofline_;
 };
 
@@ -47,11 +47,11 @@ struct KernelDbCoverage {
   int64_t covered = 0;
   std::vector<std::string> missed;  // distinct "name (kind)" of the operators not covered
 };
-KernelDbCoverage coverage(const KernelDatabase& db, const model::StepOperators& step, model::DType dtype);
+KernelDbCoverage coverage(const kerneldb::KernelDatabase& db, const model::StepOperators& step, model::DType dtype);
 
 // hardware_specs/kernels/<gpu name, lower case>.jsonl (e.g. h100-sxm5-80gb.jsonl) when present.
 // InputError when the file is malformed or measured on another GPU.
-std::filesystem::path kernel_db_path_for_gpu(const std::filesystem::path& kernels_dir, const GpuSpec& gpu);
-std::optional<KernelDatabase> load_kernel_db_for_gpu(const std::filesystem::path& kernels_dir, const GpuSpec& gpu);
+std::filesystem::path kernel_db_path_for_gpu(const std::filesystem::path& kernels_dir, const hardware::GpuSpec& gpu);
+std::optional<kerneldb::KernelDatabase> load_kernel_db_for_gpu(const std::filesystem::path& kernels_dir, const hardware::GpuSpec& gpu);
 
 }  // namespace perfplan::predictor

@@ -5,7 +5,7 @@
 
 #include "perfplan/model/architecture.hpp"
 #include "perfplan/model/step_operators.hpp"
-#include "perfplan/predictor/hardware.hpp"
+#include "perfplan/hardware/hardware.hpp"
 #include "perfplan/predictor/parallel_config.hpp"
 
 namespace perfplan::predictor {
@@ -37,7 +37,7 @@ inline constexpr double kDefaultRuntimeBytes = 1.5 * 1024.0 * 1024.0 * 1024.0;
 // `stage_hbm_bytes` gives each stage's GPU memory on a mixed cluster (empty: gpu.hbm_bytes for
 // every stage); the peak is then the stage closest to (or furthest over) its capacity.
 MemoryFit memory_per_gpu(const model::Architecture& arch, const model::StepOperators& step,
-                         const ParallelConfig& config, const GpuSpec& gpu,
+                         const ParallelConfig& config, const hardware::GpuSpec& gpu,
                          double runtime_bytes = kDefaultRuntimeBytes, const std::vector<double>& stage_hbm_bytes = {});
 
 // Bytes per parameter of mixed-precision Adam state, before sharding: low-precision weights,

@@ -49,7 +49,7 @@ struct ParallelConfig {
   std::array<Dim, 5> rank_order = {Dim::kTp, Dim::kCp, Dim::kEp, Dim::kDp, Dim::kPp};
   // Explicit layers of each pipeline stage (size pp, vp = 1); empty: an even split.
   std::vector<int64_t> stage_layers;
-  // On a heterogeneous cluster, the part (index into ClusterSpec::parts) each stage runs on.
+  // On a heterogeneous cluster, the part (index into hardware::ClusterSpec::parts) each stage runs on.
   std::vector<int64_t> stage_part;
 
   int64_t num_gpus() const { return tp * pp * dp * cp; }

@@ -6,7 +6,7 @@
 
 #include "perfplan/model/architecture.hpp"
 #include "perfplan/predictor/compute_model.hpp"
-#include "perfplan/predictor/hardware.hpp"
+#include "perfplan/hardware/hardware.hpp"
 #include "perfplan/predictor/memory.hpp"
 #include "perfplan/predictor/parallel_config.hpp"
 #include "perfplan/predictor/pipeline_schedule.hpp"
@@ -69,7 +69,7 @@ struct Prediction {
   std::vector<TimelineEvent> timeline;
 };
 
-Prediction predict(const model::Architecture& arch, const ClusterSpec& cluster, const ParallelConfig& config,
+Prediction predict(const model::Architecture& arch, const hardware::ClusterSpec& cluster, const ParallelConfig& config,
                    const PredictOptions& options = {});
 
 }  // namespace perfplan::predictor

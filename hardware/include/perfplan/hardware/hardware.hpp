@@ -1,0 +1,106 @@
+#pragma once
+// GPUs, links and clusters as plain structs in SI units, loaded from hardware_specs/*.json.
+// Vendor units (TFLOP/s, GB/s, Gb/s, us) are converted once, in the loader.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "perfplan/model/dtype.hpp"
+
+namespace perfplan::hardware {
+
+struct GpuSpec {
+  std::string name;    // e.g. "H100-SXM5-80GB"
+  std::string source;  // datasheet the figures come from
+  // Dense (no sparsity) peak tensor-core FLOP/s; 0 where the GPU lacks the type.
+  double peak_fp32_flops_per_s = 0;  // non-tensor FP32 (CUDA cores)
+  double peak_tf32_flops_per_s = 0;
+  double peak_bf16_flops_per_s = 0;
+  double peak_fp16_flops_per_s = 0;
+  double peak_fp8_flops_per_s = 0;
+  int64_t sm_count = 0;
+  double hbm_bytes = 0;
+  double hbm_bytes_per_s = 0;
+  double l2_bytes = 0;
+  double nvlink_bytes_per_s = 0;  // per GPU, one direction (xGMI for AMD)
+  double price_per_gpu_hour_usd = 0;
+  std::string price_source;
+  // Calibration, per GPU type, with its source in calibration_source.
+  double gemm_efficiency = 0.8;      // achievable fraction of peak for large bf16/fp16 GEMMs
+  double fp8_gemm_efficiency = 0.7;  // the same for fp8 GEMMs
+  double attention_efficiency = 0.6; // FlashAttention forward, fraction of peak
+  double hbm_efficiency = 0.85;      // achievable fraction of HBM bandwidth for streaming kernels
+  double kernel_launch_s = 4e-6;     // per-kernel floor (launch + tail)
+  std::string calibration_source;
+
+  // Peak for a GEMM operand type (fp32 uses TF32 tensor cores when present). Where the GPU lacks
+  // the type, the dtype frameworks fall back to: fp8 -> bf16 (A100, V100), bf16 <-> fp16 (V100).
+  double peak_flops_per_s(model::DType dtype) const;
+  // fp8_gemm_efficiency for fp8 on a GPU with FP8 tensor cores, gemm_efficiency otherwise.
+  double gemm_efficiency_for(model::DType dtype) const;
+  std::vector<std::string> problems() const;  // "key: problem", empty when sound
+};
+
+enum class LinkKind { kNvlink, kPcie, kInfiniband, kRoce, kXgmi };
+
+struct LinkSpec {
+  std::string name;  // e.g. "nvlink4-nvswitch", "ib-ndr"
+  std::string source;
+  LinkKind kind = LinkKind::kNvlink;
+  double bandwidth_bytes_per_s = 0;  // per GPU (NVLink) or per NIC (scale-out), one direction
+  double latency_s = 0;              // per message hop (alpha)
+  // Achievable fraction of the link bandwidth seen by NCCL as bus bandwidth (nccl-tests busbw
+  // / link bandwidth), per collective family.
+  double all_reduce_efficiency = 0.8;
+  double all_gather_efficiency = 0.8;  // also reduce-scatter
+  double all_to_all_efficiency = 0.6;
+  double p2p_efficiency = 0.8;
+  std::string calibration_source;
+  std::vector<std::string> problems() const;
+};
+
+struct ClusterSpec {
+  std::string name;
+  std::string source;
+  GpuSpec gpu;
+  int64_t gpus_per_node = 8;
+  int64_t nvlink_domain_size = 8;  // GPUs reachable over NVLink (72 for GB200 NVL72)
+  int64_t nics_per_node = 8;
+  LinkSpec intra_node;  // the NVLink / NVSwitch tier
+  LinkSpec inter_node;  // the scale-out tier (per NIC)
+  int64_t num_gpus = 0; // GPUs in use (set from --gpus)
+  std::string topology = "rail-optimized fat tree";
+  // A heterogeneous cluster: homogeneous parts (each a full ClusterSpec with its GPUs), joined
+  // by the scale-out network. Empty for a homogeneous cluster; the fields above then describe it
+  // (and otherwise describe parts[0]).
+  std::vector<ClusterSpec> parts;
+  std::vector<std::string> problems() const;
+};
+
+// Loads hardware_specs/ (gpus/, networks/, clusters/). Each spec's problems are collected with
+// their JSON path and reported together as one InputError.
+class HardwareCatalog {
+ public:
+  static HardwareCatalog load(const std::filesystem::path& hardware_specs_dir);
+  const GpuSpec& gpu(const std::string& name) const;     // case-insensitive; suggests on a miss
+  const LinkSpec& link(const std::string& name) const;
+  // A cluster by name, or from a cluster JSON file path, with num_gpus GPUs.
+  ClusterSpec cluster(const std::string& name_or_path, int64_t num_gpus) const;
+  // A mixed cluster from "NAME:GPUS,NAME:GPUS" (e.g. "dgx-a100:64,dgx-h100:64").
+  ClusterSpec heterogeneous_cluster(const std::string& parts) const;
+  // The standard node of a GPU type: its catalog cluster (A100 -> dgx-a100, H100 -> dgx-h100, ...).
+  ClusterSpec cluster_for_gpu(const std::string& gpu_name, int64_t num_gpus, int64_t gpus_per_node) const;
+  const std::vector<GpuSpec>& gpus() const { return gpus_; }
+  const std::vector<LinkSpec>& links() const { return links_; }
+  const std::vector<ClusterSpec>& clusters() const { return clusters_; }
+
+ private:
+  std::vector<GpuSpec> gpus_;
+  std::vector<LinkSpec> links_;
+  std::vector<ClusterSpec> clusters_;
+};
+
+std::filesystem::path default_hardware_directory();  // <data dir>/hardware_specs
+
+}  // namespace perfplan::hardware

@@ -1,0 +1,339 @@
+#include "perfplan/common/names.hpp"
+#include "hardware_json.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+namespace perfplan::hardware::detail {
+namespace {
+
+using nlohmann::json;
+
+std::string join_path(const std::string& prefix, const std::string& key) {
+  return prefix.empty() ? key : prefix + "." + key;
+}
+
+std::string describe(const json& value) {
+  std::string text = value.dump();
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return text;
+}
+
+// Reports keys that are not in `accepted` (typos would otherwise silently keep a default).
+void check_keys(const json& object, const std::string& prefix, const std::vector<std::string>& accepted,
+                SpecProblems& problems) {
+  for (const auto& item : object.items()) {
+    const std::string& key = item.key();
+    if (std::find(accepted.begin(), accepted.end(), key) != accepted.end()) continue;
+    std::string what = "unknown key";
+    const std::string* closest = nullptr;
+    size_t best = SIZE_MAX;
+    for (const auto& candidate : accepted) {
+      const size_t distance = edit_distance(key, candidate);
+      if (distance < best) {
+        best = distance;
+        closest = &candidate;
+      }
+    }
+    if (closest != nullptr && best <= 3) {
+      what += "; did you mean '";
+      what += *closest;
+      what += "'?";
+    }
+    what += " accepted keys:";
+    for (const auto& candidate : accepted) what += " " + candidate;
+    problems.add(join_path(prefix, key), what);
+  }
+}
+
+std::string read_text(const json& object, const std::string& prefix, const char* key, SpecProblems& problems,
+                      bool required = true) {
+  const std::string path = join_path(prefix, key);
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) {
+    if (required) problems.add(path, "missing (expected a non-empty string)");
+    return {};
+  }
+  if (!it->is_string() || it->get<std::string>().empty()) {
+    problems.add(path, "must be a non-empty string, got " + describe(*it));
+    return {};
+  }
+  return it->get<std::string>();
+}
+
+// A number in vendor units; `nullable` accepts null for "the GPU lacks this" (read as nullopt).
+std::optional<double> read_number(const json& object, const std::string& prefix, const char* key, const char* expected,
+                                  SpecProblems& problems, bool nullable = false) {
+  const std::string path = join_path(prefix, key);
+  auto it = object.find(key);
+  if (it == object.end()) {
+    std::string what = "missing (expected ";
+    what += expected;
+    if (nullable) what += ", or null where absent";
+    what += ")";
+    problems.add(path, what);
+    return std::nullopt;
+  }
+  if (it->is_null()) {
+    if (!nullable) {
+      std::string what = "must be a number (";
+      what += expected;
+      what += "), got null";
+      problems.add(path, what);
+    }
+    return std::nullopt;
+  }
+  if (!it->is_number()) {
+    std::string what = "must be a number (";
+    what += expected;
+    what += "), got " + describe(*it);
+    problems.add(path, what);
+    return std::nullopt;
+  }
+  return it->get<double>();
+}
+
+std::optional<int64_t> read_integer(const json& object, const std::string& prefix, const char* key,
+                                    const char* expected, SpecProblems& problems) {
+  const std::optional<double> value = read_number(object, prefix, key, expected, problems);
+  if (!value) return std::nullopt;
+  if (*value != std::floor(*value) || std::fabs(*value) > 1e15) {
+    std::string what = "must be a whole number (";
+    what += expected;
+    what += "), got " + describe(object.at(key));
+    problems.add(join_path(prefix, key), what);
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(*value);
+}
+
+// A source is a string, or an object naming the source of each figure ({"gemm_efficiency": "..."}).
+std::string read_sources(const json& object, const std::string& prefix, const char* key, SpecProblems& problems) {
+  const std::string path = join_path(prefix, key);
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) {
+    problems.add(path, "missing (expected a string, or an object naming the source of each figure)");
+    return {};
+  }
+  if (it->is_string()) return read_text(object, prefix, key, problems);
+  if (!it->is_object() || it->empty()) {
+    problems.add(path, "must be a string or an object of strings, got " + describe(*it));
+    return {};
+  }
+  std::string joined;
+  for (const auto& item : it->items()) {
+    if (!item.value().is_string() || item.value().get<std::string>().empty()) {
+      problems.add(join_path(path, item.key()), "must be a non-empty string, got " + describe(item.value()));
+      continue;
+    }
+    if (!joined.empty()) joined += "; ";
+    joined += item.key() + ": " + item.value().get<std::string>();
+  }
+  return joined;
+}
+
+const json* read_object(const json& object, const char* key, SpecProblems& problems) {
+  auto it = object.find(key);
+  if (it == object.end()) {
+    problems.add(key, "missing (expected an object)");
+    return nullptr;
+  }
+  if (!it->is_object()) {
+    problems.add(key, "must be an object, got " + describe(*it));
+    return nullptr;
+  }
+  return &*it;
+}
+
+bool is_document(const json& doc, const char* what, SpecProblems& problems) {
+  if (doc.is_object()) return true;
+  std::string text = "the file must hold one JSON object (";
+  text += what;
+  text += "), got " + describe(doc);
+  problems.add("(file)", text);
+  return false;
+}
+
+}  // namespace
+
+void SpecProblems::add(const std::string& path, const std::string& what) {
+  lines_.push_back(origin_ + ": " + path + ": " + what);
+  paths_.insert(path);
+}
+
+void SpecProblems::add_spec_problems(const std::vector<std::string>& problems) {
+  for (const auto& problem : problems) {
+    // Skip a path already reported, or one whose parts were ("calibration.source.a").
+    const std::string path = problem.substr(0, problem.find(':'));
+    const bool reported = std::any_of(paths_.begin(), paths_.end(), [&](const std::string& done) {
+      return done == path || done.rfind(path + ".", 0) == 0;
+    });
+    if (reported) continue;
+    lines_.push_back(origin_ + ": " + problem);
+  }
+}
+
+GpuSpec gpu_from_json(const json& doc, SpecProblems& problems) {
+  GpuSpec gpu;
+  if (!is_document(doc, "a GPU spec", problems)) return gpu;
+  check_keys(doc, "",
+             {"name", "source", "notes", "peak_fp32_tflops", "peak_tf32_tflops", "peak_bf16_tflops", "peak_fp16_tflops",
+              "peak_fp8_tflops", "sm_count", "hbm_gb", "hbm_usable_mib", "hbm_usable_source", "hbm_bandwidth_gb_per_s",
+              "l2_mib", "nvlink_gb_per_s", "price_per_gpu_hour_usd", "price_source", "calibration"},
+             problems);
+  gpu.name = read_text(doc, "", "name", problems);
+  gpu.source = read_text(doc, "", "source", problems);
+  const auto tflops = [&](const char* key, bool nullable) {
+    return read_number(doc, "", key, "TFLOP/s, dense", problems, nullable).value_or(0) * kTeraflop;
+  };
+  gpu.peak_fp32_flops_per_s = tflops("peak_fp32_tflops", false);
+  gpu.peak_tf32_flops_per_s = tflops("peak_tf32_tflops", true);
+  gpu.peak_bf16_flops_per_s = tflops("peak_bf16_tflops", true);
+  gpu.peak_fp16_flops_per_s = tflops("peak_fp16_tflops", true);
+  gpu.peak_fp8_flops_per_s = tflops("peak_fp8_tflops", true);
+  gpu.sm_count = read_integer(doc, "", "sm_count", "SMs, or CUs on AMD", problems).value_or(0);
+
+  // Capacity is what CUDA reports (cudaGetDeviceProperties totalGlobalMem = torch total_memory),
+  // in MiB: the memory a framework can allocate from. The datasheet's hbm_gb cross-checks it.
+  const std::optional<double> datasheet_gb = read_number(doc, "", "hbm_gb", "GB, datasheet capacity", problems);
+  const std::optional<double> usable_mib =
+      read_number(doc, "", "hbm_usable_mib", "MiB, total memory CUDA reports", problems);
+  gpu.hbm_bytes = usable_mib.value_or(0) * kMebibyte;
+  read_text(doc, "", "hbm_usable_source", problems, /*required=*/false);
+  if (datasheet_gb && *datasheet_gb <= 0) {
+    problems.add("hbm_gb", "must be > 0 (got " + describe(doc.at("hbm_gb")) + ")");
+  } else if (datasheet_gb && usable_mib && *usable_mib > 0) {
+    // Vendors' "80 GB" stacks hold 80 GiB physically; the driver keeps a little back.
+    const double low = 0.9 * *datasheet_gb * kGigabyte;
+    const double high = *datasheet_gb * kGibibyte;
+    if (gpu.hbm_bytes < low || gpu.hbm_bytes > high) {
+      problems.add("hbm_usable_mib", "must lie between 90% of hbm_gb in GB and hbm_gb in GiB (" +
+                                         describe(doc.at("hbm_usable_mib")) + " MiB against hbm_gb " +
+                                         describe(doc.at("hbm_gb")) + ")");
+    }
+  }
+  gpu.hbm_bytes_per_s = read_number(doc, "", "hbm_bandwidth_gb_per_s", "GB/s", problems).value_or(0) * kGigabyte;
+  gpu.l2_bytes = read_number(doc, "", "l2_mib", "MiB", problems).value_or(0) * kMebibyte;
+  gpu.nvlink_bytes_per_s =
+      read_number(doc, "", "nvlink_gb_per_s", "GB/s per direction, 0 without NVLink/xGMI", problems).value_or(0) *
+      kGigabyte;
+  gpu.price_per_gpu_hour_usd =
+      read_number(doc, "", "price_per_gpu_hour_usd", "USD per GPU-hour, on-demand list price", problems).value_or(0);
+  gpu.price_source = read_text(doc, "", "price_source", problems);
+
+  if (const json* calibration = read_object(doc, "calibration", problems)) {
+    const std::string prefix = "calibration";
+    check_keys(*calibration, prefix,
+               {"gemm_efficiency", "fp8_gemm_efficiency", "attention_efficiency", "hbm_efficiency", "kernel_launch_us",
+                "source"},
+               problems);
+    const auto fraction = [&](const char* key, bool nullable) {
+      return read_number(*calibration, prefix, key, "fraction of peak, 0-1", problems, nullable);
+    };
+    gpu.gemm_efficiency = fraction("gemm_efficiency", false).value_or(0);
+    // null where the GPU has no FP8: fp8 recipes then run as bf16 at gemm_efficiency.
+    const std::optional<double> fp8 = fraction("fp8_gemm_efficiency", true);
+    gpu.fp8_gemm_efficiency = fp8.value_or(gpu.gemm_efficiency);
+    if (!fp8 && gpu.peak_fp8_flops_per_s > 0 && calibration->contains("fp8_gemm_efficiency")) {
+      problems.add("calibration.fp8_gemm_efficiency", "must be a number when peak_fp8_tflops is given");
+    }
+    gpu.attention_efficiency = fraction("attention_efficiency", false).value_or(0);
+    gpu.hbm_efficiency = fraction("hbm_efficiency", false).value_or(0);
+    gpu.kernel_launch_s =
+        read_number(*calibration, prefix, "kernel_launch_us", "microseconds", problems).value_or(0) * kMicrosecond;
+    gpu.calibration_source = read_sources(*calibration, prefix, "source", problems);
+  }
+  problems.add_spec_problems(gpu.problems());
+  return gpu;
+}
+
+LinkSpec link_from_json(const json& doc, SpecProblems& problems) {
+  LinkSpec link;
+  if (!is_document(doc, "a link spec", problems)) return link;
+  check_keys(
+      doc, "",
+      {"name", "source", "notes", "kind", "bandwidth_gb_per_s", "bandwidth_gbit_per_s", "latency_us", "calibration"},
+      problems);
+  link.name = read_text(doc, "", "name", problems);
+  link.source = read_text(doc, "", "source", problems);
+  const std::string kind = read_text(doc, "", "kind", problems);
+  if (kind == "nvlink") {
+    link.kind = LinkKind::kNvlink;
+  } else if (kind == "pcie") {
+    link.kind = LinkKind::kPcie;
+  } else if (kind == "infiniband") {
+    link.kind = LinkKind::kInfiniband;
+  } else if (kind == "roce") {
+    link.kind = LinkKind::kRoce;
+  } else if (kind == "xgmi") {
+    link.kind = LinkKind::kXgmi;
+  } else if (!kind.empty()) {
+    problems.add("kind", "unknown link kind '" + kind + "'; accepted: nvlink, pcie, infiniband, roce, xgmi");
+  }
+
+  // Scale-up links are quoted in GB/s, NICs in Gb/s; a file gives exactly one of the two.
+  const bool has_bytes = doc.contains("bandwidth_gb_per_s");
+  const bool has_bits = doc.contains("bandwidth_gbit_per_s");
+  const char* bandwidth_key = has_bits ? "bandwidth_gbit_per_s" : "bandwidth_gb_per_s";
+  if (has_bytes && has_bits) {
+    problems.add("bandwidth_gbit_per_s", "give bandwidth_gb_per_s (GB/s) or bandwidth_gbit_per_s (Gb/s), not both");
+  } else if (!has_bytes && !has_bits) {
+    problems.add("bandwidth_gb_per_s",
+                 "missing (expected bandwidth_gb_per_s in GB/s, or bandwidth_gbit_per_s in Gb/s for NICs, per "
+                 "direction)");
+  } else if (std::optional<double> value = read_number(
+                 doc, "", bandwidth_key, has_bits ? "Gb/s per direction" : "GB/s per direction", problems)) {
+    if (!(*value > 0)) {
+      problems.add(bandwidth_key, "must be > 0 (got " + describe(doc.at(bandwidth_key)) + ")");
+    }
+    link.bandwidth_bytes_per_s = *value * (has_bits ? kGigabitInBytes : kGigabyte);
+  }
+  link.latency_s = read_number(doc, "", "latency_us", "microseconds per hop", problems).value_or(0) * kMicrosecond;
+
+  if (const json* calibration = read_object(doc, "calibration", problems)) {
+    const std::string prefix = "calibration";
+    check_keys(*calibration, prefix,
+               {"all_reduce_efficiency", "all_gather_efficiency", "all_to_all_efficiency", "p2p_efficiency", "source"},
+               problems);
+    const auto fraction = [&](const char* key) {
+      return read_number(*calibration, prefix, key, "nccl-tests busbw / link bandwidth, 0-1", problems).value_or(0);
+    };
+    link.all_reduce_efficiency = fraction("all_reduce_efficiency");
+    link.all_gather_efficiency = fraction("all_gather_efficiency");
+    link.all_to_all_efficiency = fraction("all_to_all_efficiency");
+    link.p2p_efficiency = fraction("p2p_efficiency");
+    link.calibration_source = read_sources(*calibration, prefix, "source", problems);
+  }
+  std::vector<std::string> own = link.problems();
+  // The bandwidth was checked above under the key the file used.
+  std::erase_if(own, [](const std::string& line) { return line.rfind("bandwidth_", 0) == 0; });
+  problems.add_spec_problems(own);
+  return link;
+}
+
+ClusterSpec cluster_from_json(const json& doc, SpecProblems& problems, ClusterReferences& references) {
+  ClusterSpec cluster;
+  if (!is_document(doc, "a cluster spec", problems)) return cluster;
+  check_keys(doc, "",
+             {"name", "source", "notes", "gpu", "gpus_per_node", "nvlink_domain_size", "nics_per_node",
+              "intra_node_link", "inter_node_link", "topology"},
+             problems);
+  cluster.name = read_text(doc, "", "name", problems);
+  cluster.source = read_text(doc, "", "source", problems);
+  references.gpu = read_text(doc, "", "gpu", problems);
+  references.intra_node_link = read_text(doc, "", "intra_node_link", problems);
+  references.inter_node_link = read_text(doc, "", "inter_node_link", problems);
+  cluster.gpus_per_node = read_integer(doc, "", "gpus_per_node", "GPUs per server", problems).value_or(0);
+  // The scale-up domain defaults to the node (GB200 NVL72 spans 18 trays: 72).
+  cluster.nvlink_domain_size = cluster.gpus_per_node;
+  if (doc.contains("nvlink_domain_size")) {
+    cluster.nvlink_domain_size =
+        read_integer(doc, "", "nvlink_domain_size", "GPUs reachable over intra_node_link", problems).value_or(0);
+  }
+  cluster.nics_per_node = read_integer(doc, "", "nics_per_node", "scale-out NICs per server", problems).value_or(0);
+  if (doc.contains("topology")) cluster.topology = read_text(doc, "", "topology", problems);
+  return cluster;
+}
+
+}  // namespace perfplan::hardware::detail

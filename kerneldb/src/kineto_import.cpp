@@ -1,0 +1,143 @@
+#include "perfplan/kerneldb/kineto_import.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "perfplan/common/input_error.hpp"
+
+namespace perfplan::kerneldb {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+struct Event {
+  std::string cat;
+  std::string name;
+  int64_t start_ns = 0;
+  int64_t end_ns = 0;
+  int64_t device = -1;  // -1: unknown, matches any
+  const json* args = nullptr;
+};
+
+// Kineto writes microseconds with fractional nanoseconds ("ts": 1712345678901.234).
+int64_t to_ns(const json& us) { return static_cast<int64_t>(std::llround(us.get<double>() * 1000.0)); }
+
+json arg(const Event& e, const char* key) {
+  if (e.args == nullptr || !e.args->contains(key)) return nullptr;
+  return (*e.args)[key];
+}
+
+json version_text(const json& v) {
+  if (v.is_null()) return nullptr;
+  return v.is_string() ? v : json(v.dump());
+}
+
+// "Memcpy DtoD (Device -> Device)" -> "DtoD".
+std::string copy_kind(const std::string& name) {
+  const size_t space = name.find(' ');
+  if (space == std::string::npos) return "";
+  const size_t end = name.find(' ', space + 1);
+  return name.substr(space + 1, end == std::string::npos ? std::string::npos : end - space - 1);
+}
+
+}  // namespace
+
+std::string kineto_trace_to_jsonl(std::string_view trace_json, const KinetoImportOptions& options) {
+  const std::string where = options.input.empty() ? std::string("trace") : options.input;
+  json trace;
+  try {
+    trace = json::parse(trace_json);
+  } catch (const json::parse_error& e) {
+    throw InputError(where + ": not JSON (" + e.what() + ")");
+  }
+  if (!trace.is_object() || !trace.contains("traceEvents") || !trace["traceEvents"].is_array()) {
+    throw InputError(where + ": not a Chrome trace from torch.profiler (no \"traceEvents\" array)");
+  }
+
+  std::vector<Event> annotations, activities;
+  size_t index = 0;
+  for (const json& e : trace["traceEvents"]) {
+    const std::string path = where + ": traceEvents[" + std::to_string(index++) + "]";
+    if (!e.is_object() || e.value("ph", "") != "X") continue;
+    const std::string cat = e.value("cat", "");
+    if (cat != "kernel" && cat != "gpu_memcpy" && cat != "gpu_memset" && cat != "gpu_user_annotation") continue;
+    Event ev;
+    try {
+      ev.cat = cat;
+      ev.name = e.at("name").get<std::string>();
+      ev.start_ns = to_ns(e.at("ts"));
+      ev.end_ns = ev.start_ns + to_ns(e.value("dur", json(0.0)));
+      if (e.contains("args") && e["args"].is_object()) ev.args = &e["args"];
+      const json device = arg(ev, "device");
+      if (device.is_number_integer()) {
+        ev.device = device.get<int64_t>();
+      } else if (e.contains("pid") && e["pid"].is_number_integer()) {
+        ev.device = e["pid"].get<int64_t>();
+      }
+    } catch (const json::exception& x) {
+      throw InputError(path + ": malformed " + cat + " event (" + x.what() + ")");
+    }
+    (cat == "gpu_user_annotation" ? annotations : activities).push_back(std::move(ev));
+  }
+  const auto by_start = [](const Event& a, const Event& b) { return a.start_ns < b.start_ns; };
+  std::stable_sort(annotations.begin(), annotations.end(), by_start);
+  std::stable_sort(activities.begin(), activities.end(), by_start);
+
+  json context = {{"schema_version", 1}, {"perfplan_version", options.perfplan_version}, {"source", "kineto"}};
+  json gpu = nullptr;
+  if (trace.contains("deviceProperties") && trace["deviceProperties"].is_array() &&
+      !trace["deviceProperties"].empty() && trace["deviceProperties"][0].is_object()) {
+    const json& device = trace["deviceProperties"][0];
+    if (device.contains("name")) gpu = device["name"];
+    if (device.contains("numSms")) context["sm_count"] = device["numSms"];
+  }
+  context["gpu"] = gpu;
+  context["driver"] = version_text(trace.value("cuda_driver_version", json()));
+  context["cuda"] = version_text(trace.value("cuda_runtime_version", json()));
+  context["cupti"] = version_text(trace.value("cupti_version", json()));
+  context["inputs"] = json::array({options.input});
+
+  std::string out = json{{"context", context}}.dump() + "\n";
+  for (const auto& a : annotations) {
+    out += json{{"type", "range"}, {"name", a.name}, {"start_ns", a.start_ns}, {"end_ns", a.end_ns}}.dump() + "\n";
+  }
+  for (const auto& e : activities) {
+    // Innermost annotation on the same device containing the start: the latest-starting one.
+    const Event* innermost = nullptr;
+    for (const auto& a : annotations) {
+      if (a.start_ns > e.start_ns) break;
+      if (e.start_ns > a.end_ns) continue;
+      if (a.device >= 0 && e.device >= 0 && a.device != e.device) continue;
+      if (innermost == nullptr || a.start_ns > innermost->start_ns ||
+          (a.start_ns == innermost->start_ns && a.end_ns < innermost->end_ns)) {
+        innermost = &a;
+      }
+    }
+    json line;
+    if (e.cat == "kernel") {
+      line = {{"type", "kernel"}, {"name", e.name}, {"grid", arg(e, "grid")}, {"block", arg(e, "block")}};
+      line["registers"] = arg(e, "registers per thread");
+      line["shared_memory_bytes"] = arg(e, "shared memory");
+    } else {
+      line = {{"type", e.cat == "gpu_memcpy" ? "memcpy" : "memset"}, {"name", e.name}};
+      if (e.cat == "gpu_memcpy") line["copy_kind"] = copy_kind(e.name);
+      line["bytes"] = arg(e, "bytes");
+    }
+    line["device"] = e.device >= 0 ? json(e.device) : json(nullptr);
+    line["stream"] = arg(e, "stream");
+    line["correlation_id"] = arg(e, "correlation");
+    line["start_ns"] = e.start_ns;
+    line["end_ns"] = e.end_ns;
+    line["duration_ns"] = e.end_ns - e.start_ns;
+    line["nvtx"] = innermost ? json(innermost->name) : json(nullptr);
+    out += line.dump() + "\n";
+  }
+  return out;
+}
+
+}  // namespace perfplan::kerneldb

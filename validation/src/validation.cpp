@@ -1,0 +1,273 @@
+#include "perfplan/validation/validation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "perfplan/common/json_file.hpp"
+#include "perfplan/model/hf_config.hpp"
+#include "perfplan/common/input_error.hpp"
+
+namespace perfplan::validation {
+
+using namespace perfplan::predictor;  // layouts, predictions and their enums
+namespace {
+
+using nlohmann::json;
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+const json* field(const json& object, const char* key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  return (it == object.end() || it->is_null()) ? nullptr : &*it;
+}
+
+// An integer field, or `fallback` (noted in `assumed`) where the source printed null.
+int64_t int_or(const json& object, const char* section, const char* key, int64_t fallback,
+               std::vector<std::string>& assumed, const std::string& why) {
+  if (const json* v = field(object, key)) {
+    if (!v->is_number_integer()) {
+      throw InputError(std::string(section) + "." + key + " must be an integer, got " + v->dump());
+    }
+    return v->get<int64_t>();
+  }
+  assumed.push_back(std::string(section) + "." + key + " = " + std::to_string(fallback) + " (" + why + ")");
+  return fallback;
+}
+
+bool bool_or(const json& object, const char* section, const char* key, bool fallback,
+             std::vector<std::string>& assumed, const std::string& why) {
+  if (const json* v = field(object, key)) {
+    if (!v->is_boolean()) throw InputError(std::string(section) + "." + key + " must be true or false");
+    return v->get<bool>();
+  }
+  assumed.push_back(std::string(section) + "." + key + " = " + (fallback ? "true" : "false") + " (" + why + ")");
+  return fallback;
+}
+
+std::optional<double> positive_number(const json& object, const char* key) {
+  const json* v = field(object, key);
+  if (!v || !v->is_number() || v->get<double>() <= 0) return std::nullopt;
+  return v->get<double>();
+}
+
+ValidationCase read_case(const json& doc, const std::string& file) {
+  ValidationCase c;
+  c.file = file;
+  if (!doc.is_object() || !field(doc, "id") || !doc["id"].is_string()) {
+    throw InputError(file + ": every case needs a string 'id'");
+  }
+  c.id = doc["id"].get<std::string>();
+  const std::string where = file + " case '" + c.id + "'";
+  try {
+    const json& model = doc.at("model");
+    c.model_name = model.value("name", c.id);
+    c.architecture = model::architecture_from_hf_config(model.at("config"), where + " model.config");
+    c.architecture.name = c.model_name;
+    const json& cluster = doc.at("cluster");
+    c.gpu = cluster.at("gpu").get<std::string>();
+    c.num_gpus = cluster.at("num_gpus").get<int64_t>();
+    auto& assumed = c.assumed;
+    c.gpus_per_node = int_or(cluster, "cluster", "gpus_per_node", 8, assumed, "8-GPU nodes");
+    const json& training = doc.at("training");
+    const json& parallel = doc.at("parallel");
+    ParallelConfig& p = c.config;
+    p.seq_len = training.at("seq_len").get<int64_t>();
+    p.global_batch_size = training.at("global_batch_size").get<int64_t>();
+    p.micro_batch_size = int_or(training, "training", "micro_batch_size", 1, assumed, "framework default");
+    p.dtype = model::parse_dtype(training.value("dtype", std::string("bf16")));
+    p.tp = int_or(parallel, "parallel", "tp", 1, assumed, "no tensor parallelism printed");
+    p.pp = int_or(parallel, "parallel", "pp", 1, assumed, "no pipeline printed");
+    p.cp = int_or(parallel, "parallel", "cp", 1, assumed, "no context parallelism printed");
+    p.ep = int_or(parallel, "parallel", "ep", 1, assumed, "no expert parallelism printed");
+    p.vp = int_or(parallel, "parallel", "vp", 1, assumed, "not interleaved");
+    const int64_t model_parallel = p.tp * p.pp * p.cp;
+    p.dp = int_or(parallel, "parallel", "dp", model_parallel > 0 ? c.num_gpus / model_parallel : 1, assumed,
+                  "num_gpus / (tp * pp * cp)");
+    // Megatron-Core requires SP with TP for MoE and its recipes turn it on with TP.
+    p.sequence_parallel = bool_or(parallel, "parallel", "sequence_parallel", p.tp > 1, assumed,
+                                  "Megatron-Core / NeMo recipes enable SP whenever tp > 1");
+    p.zero_stage = static_cast<int>(int_or(parallel, "parallel", "zero_stage", 0, assumed, "Megatron DDP"));
+    p.distributed_optimizer = bool_or(parallel, "parallel", "distributed_optimizer", true, assumed,
+                                      "NeMo / Megatron-Bridge default use_distributed_optimizer");
+    if (const json* r = field(parallel, "recompute")) {
+      p.recompute = model::parse_recompute(r->get<std::string>());
+    } else {
+      p.recompute = model::Recompute::kNone;
+      c.recompute_assumed = true;
+      assumed.push_back("parallel.recompute = none (Megatron default: no recomputation) unless it does not fit");
+    }
+    if (c.architecture.moe && p.ep > 1) {
+      // Megatron-Bridge's MoE performance recipes keep the all-to-all dispatcher and turn on
+      // moe_a2a_overlap (e.g. its H100 Qwen3-235B recipe).
+      p.overlap_moe_comm = true;
+      assumed.push_back("moe_a2a_overlap = true, all-to-all dispatcher (Megatron-Bridge MoE performance recipes)");
+    }
+    p.schedule = p.vp > 1 ? PipelineSchedule::kInterleaved : PipelineSchedule::kOneFOneB;
+    // Megatron-Core / NeMo performance recipes with Transformer Engine (bf16, fp8) overlap the
+    // TP/SP collectives with GEMMs (--tp-comm-overlap); the 2021-22 fp16 Megatron-LM did not.
+    p.overlap_tp_comm = p.tp > 1 && p.sequence_parallel && p.dtype != model::DType::kFp16;
+    if (p.overlap_tp_comm) assumed.push_back("tp_comm_overlap = true (Megatron-Core / NeMo recipes with TE and SP)");
+    // FlashAttention entered Megatron with bf16/FP8 Transformer Engine training; the fp16
+    // Megatron-LM runs of 2021-22 used its unfused softmax attention.
+    if (p.dtype == model::DType::kFp16) {
+      p.attention = model::AttentionKernel::kUnfused;
+      assumed.push_back("attention = unfused (fp16 Megatron-LM runs predate FlashAttention)");
+    }
+    const json& measured = doc.contains("measured") ? doc["measured"] : json::object();
+    if (const json* derived = field(doc, "derived")) c.measured_iteration_time_s = positive_number(*derived, "iteration_time_s");
+    c.measured_peak_memory_gib = positive_number(measured, "peak_memory_gib");
+    if (const json* split = field(measured, "memory_breakdown_gib")) {
+      auto w = positive_number(*split, "weights_gradients_optimizer");
+      auto a = positive_number(*split, "activations");
+      if (w && a) c.measured_memory_breakdown_gib = MemorySplitGib{*w, *a};
+    }
+  } catch (const json::exception& e) {
+    c.skip_reason = std::string("malformed case: ") + e.what();
+  } catch (const InputError& e) {
+    c.skip_reason = e.what();
+  }
+  return c;
+}
+
+std::optional<double> median(std::vector<double> v) {
+  if (v.empty()) return std::nullopt;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+double error_pct(double predicted, double measured) { return (predicted - measured) / measured * 100.0; }
+
+}  // namespace
+
+std::vector<ValidationCase> load_validation_cases(const std::filesystem::path& path) {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    for (const auto& item : std::filesystem::directory_iterator(path)) {
+      if (item.path().extension() == ".json") files.push_back(item.path());
+    }
+    std::sort(files.begin(), files.end());
+    if (files.empty()) throw InputError(path.string() + ": no *.json validation files in this directory");
+  } else {
+    files.push_back(path);
+  }
+  std::vector<ValidationCase> cases;
+  for (const auto& file : files) {
+    const json doc = common::read_json_file(file);
+    const json* list = field(doc, "cases");
+    if (!list || !list->is_array()) {
+      throw InputError(file.string() + ": expected an object with a 'cases' list (see the validation README)");
+    }
+    for (const auto& item : *list) cases.push_back(read_case(item, file.filename().string()));
+  }
+  return cases;
+}
+
+CaseResult validate_case(const ValidationCase& c, const hardware::HardwareCatalog& hardware, const PredictOptions& options) {
+  CaseResult r;
+  r.id = c.id;
+  r.file = c.file;
+  r.assumed = c.assumed;
+  r.measured_iteration_time_s = c.measured_iteration_time_s;
+  r.measured_peak_memory_gib = c.measured_peak_memory_gib;
+  r.measured_memory_breakdown_gib = c.measured_memory_breakdown_gib;
+  r.workload = c.model_name + " | " + c.gpu + " x " + std::to_string(c.num_gpus) + " | seq " +
+               std::to_string(c.config.seq_len) + " | gbs " + std::to_string(c.config.global_batch_size) + " | " +
+               model::to_string(c.config.dtype);
+  if (!c.skip_reason.empty()) {
+    r.skipped = c.skip_reason;
+    return r;
+  }
+  try {
+    const hardware::ClusterSpec cluster = hardware.cluster_for_gpu(c.gpu, c.num_gpus, c.gpus_per_node);
+    Prediction p = predict(c.architecture, cluster, c.config, options);
+    r.config = c.config;
+    // Published runs fit: where the source did not print its recompute setting and `none` needs
+    // clearly more than the GPU has (beyond the memory model's ~5% uncertainty in allocator and
+    // runtime overheads), it used the cheapest recompute mode that fits.
+    if (c.recompute_assumed && p.memory.peak.total_bytes() > 1.05 * cluster.gpu.hbm_bytes) {
+      for (model::Recompute mode : {model::Recompute::kSelective, model::Recompute::kFull}) {
+        ParallelConfig lighter = c.config;
+        lighter.recompute = mode;
+        Prediction q = predict(c.architecture, cluster, lighter, options);
+        r.config = lighter;
+        r.assumed.push_back("recompute = " + model::to_string(mode) + " (recompute none needs " +
+                            std::to_string(static_cast<int>(p.memory.peak.total_bytes() / kGiB)) + " GiB per GPU)");
+        p = std::move(q);
+        if (p.memory.fits) break;
+      }
+    }
+    r.cluster = cluster;
+    if (c.measured_iteration_time_s) {
+      r.predicted_iteration_time_s = p.iteration_time_s;
+      r.error_pct = error_pct(p.iteration_time_s, *c.measured_iteration_time_s);
+    }
+    const MemoryBreakdown& m = p.memory.peak;
+    r.predicted_peak_memory_gib = m.total_bytes() / kGiB;
+    r.predicted_memory_breakdown_gib = MemorySplitGib{m.model_state_bytes() / kGiB, m.activations_bytes / kGiB};
+    if (c.measured_peak_memory_gib) {
+      r.memory_error_pct = error_pct(*r.predicted_peak_memory_gib, *c.measured_peak_memory_gib);
+    } else if (c.measured_memory_breakdown_gib) {
+      const auto& meas = *c.measured_memory_breakdown_gib;
+      const auto& pred = *r.predicted_memory_breakdown_gib;
+      const double e1 = error_pct(pred.weights_gradients_optimizer, meas.weights_gradients_optimizer);
+      const double e2 = error_pct(pred.activations, meas.activations);
+      // The larger of the two parts' errors, keeping its sign.
+      r.memory_error_pct = std::abs(e1) >= std::abs(e2) ? e1 : e2;
+    }
+  } catch (const InputError& e) {
+    r.skipped = e.what();
+  }
+  return r;
+}
+
+ValidationSummary summarize(const std::vector<CaseResult>& results) {
+  ValidationSummary s;
+  std::vector<double> errors, memory_errors;
+  std::map<std::string, std::vector<double>> by_file;
+  std::vector<std::string> file_order;
+  for (const auto& r : results) {
+    if (!by_file.count(r.file)) file_order.push_back(r.file);
+    auto& file_errors = by_file[r.file];
+    if (!r.skipped.empty()) {
+      ++s.skipped;
+      continue;
+    }
+    if (r.error_pct) {
+      errors.push_back(std::abs(*r.error_pct));
+      file_errors.push_back(std::abs(*r.error_pct));
+    }
+    if (r.memory_error_pct) memory_errors.push_back(std::abs(*r.memory_error_pct));
+  }
+  s.count = static_cast<int64_t>(errors.size());
+  s.median_abs_error_pct = median(errors);
+  if (!errors.empty()) {
+    double sum = 0;
+    for (double e : errors) sum += e;
+    s.mean_abs_error_pct = sum / static_cast<double>(errors.size());
+    s.max_abs_error_pct = *std::max_element(errors.begin(), errors.end());
+  }
+  s.median_abs_memory_error_pct = median(memory_errors);
+  for (const auto& file : file_order) {
+    s.per_file.push_back({file, static_cast<int64_t>(by_file[file].size()), median(by_file[file])});
+  }
+  for (size_t i = 0; i < results.size(); ++i) {
+    for (size_t j = i + 1; j < results.size(); ++j) {
+      const auto& a = results[i];
+      const auto& b = results[j];
+      if (a.workload != b.workload || !a.error_pct || !b.error_pct) continue;
+      ValidationSummary::ConfigurationPair pair;
+      pair.first = a.id;
+      pair.second = b.id;
+      pair.measured_ratio = *a.measured_iteration_time_s / *b.measured_iteration_time_s;
+      pair.predicted_ratio = *a.predicted_iteration_time_s / *b.predicted_iteration_time_s;
+      pair.ratio_error_pct = (pair.predicted_ratio / pair.measured_ratio - 1.0) * 100.0;
+      s.configuration_pairs.push_back(pair);
+    }
+  }
+  return s;
+}
+
+}  // namespace perfplan::validation
