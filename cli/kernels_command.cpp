@@ -39,7 +39,7 @@ int run_import(const std::vector<std::string>& args) {
   if (!in) throw InputError(trace_path + ": cannot read the trace file");
   std::stringstream text;
   text << in.rdbuf();
-  const std::string jsonl = kerneldb::kineto_trace_to_jsonl(text.str(), {PERFPLAN_VERSION, trace_path});
+  const std::string jsonl = kerneldb::kineto_trace_to_jsonl(text.str(), {trace_path});
   if (out_path.empty()) {
     std::cout << jsonl;
     return 0;

@@ -6,6 +6,7 @@
 
 #include <boost/program_options/errors.hpp>
 
+#include "perfplan/common/version.hpp"
 #include "commands.hpp"
 #include "perfplan/common/input_error.hpp"
 
@@ -56,7 +57,7 @@ int main(int argc, char** argv) {
     if (command == "profile") return perfplan::cli::run_profile_command(args);
     if (command == "kernels") return perfplan::cli::run_kernels_command(args);
     if (command == "--version" || command == "version") {
-      std::printf("perfplan %s\n", PERFPLAN_VERSION);
+      std::printf("perfplan %s\n", perfplan::kPerfplanVersion);
       return 0;
     }
     std::fprintf(stderr, "perfplan: unknown command '%s'\n%s", command.c_str(), kUsage);

@@ -5,6 +5,7 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include "perfplan/common/version.hpp"
 #include "commands.hpp"
 #include "perfplan/report/model_report.hpp"
 #include "perfplan/model/catalog.hpp"
@@ -66,7 +67,7 @@ int run_model_command(const std::vector<std::string>& args) {
   const auto catalog = model::Catalog::load(model::default_catalog_directory());
   const model::Architecture arch = model::resolve_architecture(model_name, catalog);
   const report::ModelReport report = report::make_model_report(arch, config);
-  std::cout << (vm.count("json") ? report::render_model_json(report, PERFPLAN_VERSION) : report::render_model_text(report));
+  std::cout << (vm.count("json") ? report::render_model_json(report, kPerfplanVersion) : report::render_model_text(report));
   return 0;
 }
 

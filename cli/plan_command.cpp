@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "perfplan/common/version.hpp"
 #include "commands.hpp"
 #include "perfplan/model/catalog.hpp"
 #include "perfplan/common/input_error.hpp"
@@ -151,7 +152,7 @@ std::string render_plan_json(const PlanArguments& a, const planner::PlanResult& 
   for (const auto& [reason, count] : r.stats.pruned) pruned[reason] = count;
   json doc = {{"context",
                {{"schema_version", 1},
-                {"perfplan_version", PERFPLAN_VERSION},
+                {"perfplan_version", kPerfplanVersion},
                 {"command", "plan"},
                 {"inputs",
                  {{"model", req.architecture.name}, {"cluster", req.cluster.name}, {"gpus", req.cluster.num_gpus},

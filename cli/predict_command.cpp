@@ -5,6 +5,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "perfplan/common/version.hpp"
 #include "commands.hpp"
 #include "perfplan/model/catalog.hpp"
 #include "perfplan/common/input_error.hpp"
@@ -103,7 +104,7 @@ int run_predict_command(const std::vector<std::string>& args) {
     if (!out) throw InputError(trace_path + ": cannot write the trace file");
     out << report::render_chrome_trace(p, arch.name);
   }
-  std::cout << (vm.count("json") ? report::render_prediction_json(p, arch, cluster, c, PERFPLAN_VERSION)
+  std::cout << (vm.count("json") ? report::render_prediction_json(p, arch, cluster, c, kPerfplanVersion)
                                  : report::render_prediction_text(p, arch, cluster, c));
   return 0;
 }

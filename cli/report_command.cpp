@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "perfplan/common/version.hpp"
 #include "commands.hpp"
 #include "perfplan/common/input_error.hpp"
 #include "perfplan/web/report.hpp"
@@ -29,7 +30,7 @@ int run_report_command(const std::vector<std::string>& args) {
   input.rank_by = planner::to_string(a.request.rank_by);
   input.plan = &result;
   input.scaling = planner::scaling_curve(a.request, a.request.cluster.num_gpus);
-  input.perfplan_version = PERFPLAN_VERSION;
+  input.perfplan_version = kPerfplanVersion;
   std::ofstream out(a.output);
   if (!out) throw InputError(a.output + ": cannot write the report");
   out << web::render_report_html(input);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "perfplan/common/version.hpp"
 #include "commands.hpp"
 #include "perfplan/common/input_error.hpp"
 #include "perfplan/planner/plan.hpp"
@@ -95,7 +96,7 @@ std::string render_json(const std::vector<validation::CaseResult>& results, cons
                      {"predicted_ratio", p.predicted_ratio},
                      {"ratio_error_pct", p.ratio_error_pct}});
   }
-  json doc = {{"context", {{"schema_version", 1}, {"perfplan_version", PERFPLAN_VERSION}, {"command", "validate"}, {"inputs", paths}}},
+  json doc = {{"context", {{"schema_version", 1}, {"perfplan_version", kPerfplanVersion}, {"command", "validate"}, {"inputs", paths}}},
               {"cases", cases},
               {"summary",
                {{"count", s.count},

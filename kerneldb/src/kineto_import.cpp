@@ -1,5 +1,7 @@
 #include "perfplan/kerneldb/kineto_import.hpp"
 
+#include "perfplan/kerneldb/writer.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -88,7 +90,7 @@ std::string kineto_trace_to_jsonl(std::string_view trace_json, const KinetoImpor
   std::stable_sort(annotations.begin(), annotations.end(), by_start);
   std::stable_sort(activities.begin(), activities.end(), by_start);
 
-  json context = {{"schema_version", 1}, {"perfplan_version", options.perfplan_version}, {"source", "kineto"}};
+  json context = json::object();
   json gpu = nullptr;
   if (trace.contains("deviceProperties") && trace["deviceProperties"].is_array() &&
       !trace["deviceProperties"].empty() && trace["deviceProperties"][0].is_object()) {
@@ -102,10 +104,8 @@ std::string kineto_trace_to_jsonl(std::string_view trace_json, const KinetoImpor
   context["cupti"] = version_text(trace.value("cupti_version", json()));
   context["inputs"] = json::array({options.input});
 
-  std::string out = json{{"context", context}}.dump() + "\n";
-  for (const auto& a : annotations) {
-    out += json{{"type", "range"}, {"name", a.name}, {"start_ns", a.start_ns}, {"end_ns", a.end_ns}}.dump() + "\n";
-  }
+  std::string out = header_line("kineto", std::move(context)) + "\n";
+  for (const auto& a : annotations) out += record_line("range", a.start_ns, a.end_ns, {{"name", a.name}}) + "\n";
   for (const auto& e : activities) {
     // Innermost annotation on the same device containing the start: the latest-starting one.
     const Event* innermost = nullptr;
@@ -120,22 +120,20 @@ std::string kineto_trace_to_jsonl(std::string_view trace_json, const KinetoImpor
     }
     json line;
     if (e.cat == "kernel") {
-      line = {{"type", "kernel"}, {"name", e.name}, {"grid", arg(e, "grid")}, {"block", arg(e, "block")}};
+      line = {{"name", e.name}, {"grid", arg(e, "grid")}, {"block", arg(e, "block")}};
       line["registers"] = arg(e, "registers per thread");
       line["shared_memory_bytes"] = arg(e, "shared memory");
     } else {
-      line = {{"type", e.cat == "gpu_memcpy" ? "memcpy" : "memset"}, {"name", e.name}};
+      line = {{"name", e.name}};
       if (e.cat == "gpu_memcpy") line["copy_kind"] = copy_kind(e.name);
       line["bytes"] = arg(e, "bytes");
     }
     line["device"] = e.device >= 0 ? json(e.device) : json(nullptr);
     line["stream"] = arg(e, "stream");
     line["correlation_id"] = arg(e, "correlation");
-    line["start_ns"] = e.start_ns;
-    line["end_ns"] = e.end_ns;
-    line["duration_ns"] = e.end_ns - e.start_ns;
     line["nvtx"] = innermost ? json(innermost->name) : json(nullptr);
-    out += line.dump() + "\n";
+    const char* type = e.cat == "kernel" ? "kernel" : e.cat == "gpu_memcpy" ? "memcpy" : "memset";
+    out += record_line(type, e.start_ns, e.end_ns, std::move(line)) + "\n";
   }
   return out;
 }

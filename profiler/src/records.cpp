@@ -1,6 +1,8 @@
 // Activity records -> kernel-database rows (JSON Lines). Pure: no CUDA, no CUPTI.
 #include "perfplan/profiler/records.hpp"
 
+#include "perfplan/kerneldb/writer.hpp"
+
 #include <cxxabi.h>
 
 #include <algorithm>
@@ -67,27 +69,21 @@ nlohmann::json optional_json(const std::optional<T>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
-std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
-
 }  // namespace
 
 std::string context_line(const ProfileContext& context) {
   nlohmann::json c = nlohmann::json::object();
-  c["schema_version"] = kSchemaVersion;
-  c["perfplan_version"] = kPerfplanVersion;
-  c["source"] = "cupti";
   c["gpu"] = optional_json(context.gpu);
   c["sm_count"] = optional_json(context.sm_count);
   c["driver"] = optional_json(context.driver_version);
   c["cuda"] = optional_json(context.cuda_version);
   c["cupti"] = optional_json(context.cupti_version);
   c["dropped_records"] = context.dropped_records;
-  return dump(nlohmann::json{{"context", c}});
+  return kerneldb::header_line("cupti", std::move(c));
 }
 
 std::string kernel_line(const KernelRecord& k, const std::optional<std::string>& nvtx) {
   nlohmann::json j = nlohmann::json::object();
-  j["type"] = "kernel";
   j["name"] = demangle_kernel_name(k.mangled_name);
   j["mangled"] = k.mangled_name;
   j["device"] = k.device_id;
@@ -97,37 +93,25 @@ std::string kernel_line(const KernelRecord& k, const std::optional<std::string>&
   j["block"] = k.block;
   j["registers"] = k.registers_per_thread;
   j["shared_memory_bytes"] = k.shared_memory_bytes;
-  j["start_ns"] = k.start_ns;
-  j["end_ns"] = k.end_ns;
-  j["duration_ns"] = k.end_ns - k.start_ns;
   j["correlation_id"] = k.correlation_id;
   j["nvtx"] = optional_json(nvtx);
-  return dump(j);
+  return kerneldb::record_line("kernel", static_cast<int64_t>(k.start_ns), static_cast<int64_t>(k.end_ns), std::move(j));
 }
 
 std::string memory_op_line(const MemoryOpRecord& op) {
   nlohmann::json j = nlohmann::json::object();
-  j["type"] = op.kind == MemoryOpKind::kMemcpy ? "memcpy" : "memset";
   if (op.kind == MemoryOpKind::kMemcpy) j["copy_kind"] = op.copy_kind;
   j["bytes"] = op.bytes;
   j["device"] = op.device_id;
   j["context"] = op.context_id;
   j["stream"] = op.stream_id;
-  j["start_ns"] = op.start_ns;
-  j["end_ns"] = op.end_ns;
-  j["duration_ns"] = op.end_ns - op.start_ns;
   j["correlation_id"] = op.correlation_id;
-  return dump(j);
+  return kerneldb::record_line(op.kind == MemoryOpKind::kMemcpy ? "memcpy" : "memset", static_cast<int64_t>(op.start_ns),
+                               static_cast<int64_t>(op.end_ns), std::move(j));
 }
 
 std::string range_line(const RangeRecord& range) {
-  nlohmann::json j = nlohmann::json::object();
-  j["type"] = "range";
-  j["name"] = range.name;
-  j["start_ns"] = range.start_ns;
-  j["end_ns"] = range.end_ns;
-  j["duration_ns"] = range.end_ns - range.start_ns;
-  return dump(j);
+  return kerneldb::record_line("range", static_cast<int64_t>(range.start_ns), static_cast<int64_t>(range.end_ns), {{"name", range.name}});
 }
 
 uint64_t write_profile(const ProfileRecords& records, std::ostream& out) {

@@ -7,7 +7,6 @@
 namespace perfplan::kerneldb {
 
 struct KinetoImportOptions {
-  std::string perfplan_version;
   std::string input;  // the trace's file name, recorded in the header's context.inputs
 };
 

@@ -12,9 +12,6 @@
 
 namespace perfplan::profiler {
 
-inline constexpr int kSchemaVersion = 1;
-inline constexpr const char* kPerfplanVersion = "0.1.0";
-
 // One kernel launch, as CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL reports it. Times are CUPTI
 // timestamps in ns (one clock for GPU activity and NVTX markers).
 struct KernelRecord {
