@@ -64,8 +64,7 @@ int run_predict_command(const std::vector<std::string>& args) {
   if (model_name.empty() || cluster_name.empty() || gpus <= 0) {
     throw InputError("perfplan predict needs --model, --cluster and --gpus N (N > 0)");
   }
-  if (c.dp == 0) c.dp = std::max<int64_t>(1, gpus / std::max<int64_t>(1, c.tp * c.pp * c.cp));
-  if (c.global_batch_size == 0) c.global_batch_size = c.dp * c.micro_batch_size;
+  c = c.with_defaults(gpus);
   c.sequence_parallel = vm.count("sp") > 0;
   c.zero_stage = zero;
   c.distributed_optimizer = vm.count("distributed-optimizer") > 0;
@@ -91,7 +90,7 @@ int run_predict_command(const std::vector<std::string>& args) {
   std::optional<predictor::KernelDbModel> kernel_model;
   if (!vm.count("no-kernels")) {
     auto db = vm.count("kernels") ? std::optional(kerneldb::KernelDatabase::load(kernels_path))
-                                  : predictor::load_kernel_db_for_gpu(hardware::default_hardware_directory() / "kernels", cluster.gpu);
+                                  : kerneldb::load_kernel_db_for_gpu(hardware::default_hardware_directory() / "kernels", cluster.gpu.name);
     if (db) {
       std::cerr << "perfplan predict: kernel database " << db->origin() << " (" << db->entries().size() << " measurements)\n";
       kernel_model.emplace(std::move(*db));

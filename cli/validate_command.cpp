@@ -130,7 +130,7 @@ KernelDbComparison compare_with_kernel_db(const std::vector<validation::Validati
     if (!models.count(c.gpu)) {
       std::optional<predictor::KernelDbModel> model;
       try {
-        if (auto db = predictor::load_kernel_db_for_gpu(kernels_dir, hardware.gpu(c.gpu))) {
+        if (auto db = kerneldb::load_kernel_db_for_gpu(kernels_dir, hardware.gpu(c.gpu).name)) {
           out.databases.push_back(db->origin());
           model.emplace(std::move(*db));
         }

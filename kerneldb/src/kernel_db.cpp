@@ -1,5 +1,9 @@
 #include "perfplan/kerneldb/kernel_db.hpp"
 
+#include <cctype>
+
+#include "perfplan/common/version.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -137,7 +141,7 @@ KernelDatabase KernelDatabase::parse(std::string_view jsonl, const std::string& 
         }
         const json& c = record["context"];
         db.context_.schema_version = c.value("schema_version", 1);
-        if (db.context_.schema_version != 1) {
+        if (db.context_.schema_version != kSchemaVersion) {
           throw InputError(where + ": context.schema_version " + std::to_string(db.context_.schema_version) +
                            " is not supported; accepted: 1");
         }
@@ -367,6 +371,24 @@ bool same_gpu(std::string_view a, std::string_view b) {
   const GpuIdentity x = gpu_identity(a), y = gpu_identity(b);
   if (x.family.empty() || x.family != y.family || x.form_factor != y.form_factor) return false;
   return x.memory_gb == 0 || y.memory_gb == 0 || x.memory_gb == y.memory_gb;
+}
+
+std::filesystem::path kernel_db_path_for_gpu(const std::filesystem::path& kernels_dir, std::string_view gpu_name) {
+  std::string file(gpu_name);
+  for (char& ch : file) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return kernels_dir / (file + ".jsonl");
+}
+
+std::optional<KernelDatabase> load_kernel_db_for_gpu(const std::filesystem::path& kernels_dir, std::string_view gpu_name) {
+  const auto path = kernel_db_path_for_gpu(kernels_dir, gpu_name);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
+  KernelDatabase db = KernelDatabase::load(path);
+  if (!db.context().gpu.empty() && !same_gpu(db.context().gpu, gpu_name)) {
+    throw InputError(path.string() + ": context.gpu '" + db.context().gpu + "' is not " + std::string(gpu_name) +
+                     "; the file name must name the GPU it was measured on");
+  }
+  return db;
 }
 
 }  // namespace perfplan::kerneldb

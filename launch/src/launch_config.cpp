@@ -54,7 +54,6 @@ std::string rank_order_text(const ParallelConfig& c) {
 // The frameworks' own default placement (Megatron-Core's "tp-cp-ep-dp-pp") is perfplan's default.
 bool default_rank_order(const ParallelConfig& c) { return rank_order_text(c) == "tp-cp-ep-dp-pp"; }
 
-bool shards_optimizer(const ParallelConfig& c) { return c.distributed_optimizer || c.zero_stage >= 1; }
 
 bool interleaved(const ParallelConfig& c) {
   return c.pp > 1 && c.vp > 1 && c.schedule == PipelineSchedule::kInterleaved;
@@ -199,7 +198,7 @@ std::string render_megatron(const model::Architecture& arch, const ParallelConfi
     notes.push_back(
         "ZeRO-3 as Megatron FSDP (--use-megatron-fsdp; older Megatron-LM releases call it "
         "--use-custom-fsdp)");
-  } else if (shards_optimizer(c)) {
+  } else if (c.shards_optimizer()) {
     flag("--use-distributed-optimizer");
     if (c.zero_stage == 2) {
       notes.push_back(
@@ -208,7 +207,7 @@ std::string render_megatron(const model::Architecture& arch, const ParallelConfi
     }
   }
   if (c.overlap_grad_reduce) flag("--overlap-grad-reduce");
-  if (c.overlap_param_gather && shards_optimizer(c)) flag("--overlap-param-gather");
+  if (c.overlap_param_gather && c.shards_optimizer()) flag("--overlap-param-gather");
   if (c.overlap_tp_comm && c.tp > 1) flag("--tp-comm-overlap");
 
   // Batch and sequence.
@@ -408,14 +407,14 @@ std::string render_nemo(const model::Architecture& arch, const ParallelConfig& c
       break;
   }
 
-  set("optim.config.use_distributed_optimizer", python_bool(shards_optimizer(c)));
+  set("optim.config.use_distributed_optimizer", python_bool(c.shards_optimizer()));
   if (c.zero_stage == 3) {
     notes.push_back(
         "ZeRO-3: switch the strategy's DDP config to Megatron FSDP (full sharding of parameters, "
         "gradients and optimizer state); the field names depend on the Megatron-Core release");
   }
   set("trainer.strategy.ddp.overlap_grad_reduce", python_bool(c.overlap_grad_reduce));
-  set("trainer.strategy.ddp.overlap_param_gather", python_bool(c.overlap_param_gather && shards_optimizer(c)));
+  set("trainer.strategy.ddp.overlap_param_gather", python_bool(c.overlap_param_gather && c.shards_optimizer()));
   if (c.overlap_tp_comm && c.tp > 1) {
     imports.push_back("from nemo.lightning.pytorch.callbacks.megatron_comm_overlap import MegatronCommOverlapCallback");
     lines.push_back("recipe.trainer.callbacks.append(run.Config(MegatronCommOverlapCallback, tp_comm_overlap=True))");
@@ -489,7 +488,7 @@ std::string render_torchtitan(const model::Architecture& arch, const ParallelCon
                     " becomes FSDP over dp " + std::to_string(c.dp) +
                     " with parameters kept gathered after forward (ZeRO-2-like); memory and traffic differ from the "
                     "prediction");
-  } else if (shards_optimizer(c) && c.dp > 1) {
+  } else if (c.shards_optimizer() && c.dp > 1) {
     notes.push_back("ZeRO-" + std::to_string(c.zero_stage) +
                     " has no DDP form in torchtitan: this is plain DDP (use data_parallel_shard_degree for FSDP)");
   }

@@ -160,8 +160,8 @@ std::vector<Operator> attention_ops(const Shard& s, int64_t layer) {
   const double T = s.tokens;
   const double Tr = s.replicated_tokens;
   const double h = to_d(a.hidden_size);
-  const double heads = to_d(a.num_attention_heads) / s.tp;
-  const double kv_heads = a.mla ? heads : to_d(a.num_kv_heads) / s.tp;
+  const double heads = to_d(a.num_attention_heads) / s.tp();
+  const double kv_heads = a.mla ? heads : to_d(a.num_kv_heads) / s.tp();
   const double dqk = to_d(a.qk_head_dim());
   const double dv = to_d(a.v_head_dim());
   std::vector<Operator> ops;

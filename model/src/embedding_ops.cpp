@@ -16,7 +16,7 @@ std::vector<Operator> embedding_ops(const Shard& s) {
 
   // Vocabulary-parallel lookup: each TP rank holds V/tp rows and contributes partial sums.
   Operator words = elementwise_op("token_embedding", OpKind::kEmbedding, s, T * h, 0.0, 1.0, 0.0,
-                                  to_i(s.vocab / s.tp * h));
+                                  to_i(s.vocab / s.tp() * h));
   add_tp_exit(words, s, h);
   ops.push_back(words);
   if (a.positions == PositionEncoding::kLearned) {
@@ -34,7 +34,7 @@ std::vector<Operator> head_ops(const Shard& s) {
   const double T = s.tokens;
   const double Tr = s.replicated_tokens;
   const double h = to_d(a.hidden_size);
-  const double v = s.vocab / s.tp;
+  const double v = s.vocab / s.tp();
   std::vector<Operator> ops;
   ops.push_back(norm_op("final_norm", s, Tr, h));
   // Tied weights are the embedding's: held once, counted there.

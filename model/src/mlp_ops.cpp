@@ -34,7 +34,7 @@ std::vector<Operator> mlp_ops(const Shard& s, int64_t width, const std::string& 
   const double T = s.tokens;
   const double Tr = s.replicated_tokens;
   const double h = to_d(a.hidden_size);
-  const double w = to_d(width) / s.tp;
+  const double w = to_d(width) / s.tp();
   const double act = s.activation_bytes;
   const double up_width = gated(a) ? 2.0 * w : w;
   std::vector<Operator> ops;

@@ -4,10 +4,9 @@ namespace perfplan::model::detail {
 
 Shard make_shard(const Architecture& arch, const StepConfig& config) {
   Shard s{arch, config};
-  s.tp = static_cast<double>(config.tp);
   s.tokens = static_cast<double>(config.micro_batch_size) * static_cast<double>(config.seq_len) /
              static_cast<double>(config.cp);
-  s.replicated_tokens = config.sequence_parallel ? s.tokens / s.tp : s.tokens;
+  s.replicated_tokens = config.sequence_parallel ? s.tokens / s.tp() : s.tokens;
   s.activation_bytes = activation_bytes_per_element(config.dtype);
   s.operand_bytes = bytes_per_element(config.dtype);
   s.vocab = static_cast<double>(padded_vocab_size(arch, config));

@@ -13,12 +13,13 @@ namespace perfplan::model::detail {
 struct Shard {
   const Architecture& arch;
   const StepConfig& config;
-  double tp = 1;
   double tokens = 0;             // micro-batch tokens on this CP rank (b * s / cp)
   double replicated_tokens = 0;  // tokens in the regions outside TP: tokens / tp with SP
   double activation_bytes = 2;   // bytes per saved activation element
   double operand_bytes = 2;      // bytes per GEMM operand element
   double vocab = 0;              // padded vocabulary
+  // The TP degree as a factor (the layout itself is config, held once).
+  double tp() const { return static_cast<double>(config.tp); }
 };
 
 Shard make_shard(const Architecture& arch, const StepConfig& config);

@@ -42,8 +42,8 @@ double model_state_lower_bound(const predictor::ParameterSplit& params, const pr
   const double pp = static_cast<double>(c.pp);
   const double dense = params.dense / (static_cast<double>(c.tp) * pp);
   const double expert = params.expert / (static_cast<double>(c.ep * c.etp) * pp);
-  const double dense_shards = static_cast<double>(c.dp * c.cp);
-  const double expert_shards = static_cast<double>(c.tp * c.cp * c.dp) / static_cast<double>(c.ep * c.etp);
+  const double dense_shards = static_cast<double>(c.dense_dp_size());
+  const double expert_shards = static_cast<double>(c.expert_dp_size());
   return predictor::model_state(dense, dense_shards, c).total() + predictor::model_state(expert, expert_shards, c).total();
 }
 

@@ -129,22 +129,4 @@ KernelDbCoverage coverage(const kerneldb::KernelDatabase& db, const model::StepO
   return c;
 }
 
-std::filesystem::path kernel_db_path_for_gpu(const std::filesystem::path& kernels_dir, const hardware::GpuSpec& gpu) {
-  std::string file = gpu.name;
-  for (char& ch : file) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return kernels_dir / (file + ".jsonl");
-}
-
-std::optional<kerneldb::KernelDatabase> load_kernel_db_for_gpu(const std::filesystem::path& kernels_dir, const hardware::GpuSpec& gpu) {
-  const auto path = kernel_db_path_for_gpu(kernels_dir, gpu);
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
-  kerneldb::KernelDatabase db = kerneldb::KernelDatabase::load(path);
-  if (!db.context().gpu.empty() && !kerneldb::same_gpu(db.context().gpu, gpu.name)) {
-    throw InputError(path.string() + ": context.gpu '" + db.context().gpu + "' is not " + gpu.name +
-                     "; the file name must name the GPU it was measured on");
-  }
-  return db;
-}
-
 }  // namespace perfplan::predictor

@@ -20,7 +20,7 @@ double weight_bytes_per_parameter(model::DType dtype) { return dtype == model::D
 double gradient_bytes_per_parameter(model::DType) { return 4.0; }
 
 ModelState model_state(double params, double shards, const ParallelConfig& config) {
-  const bool shard_optimizer = config.distributed_optimizer || config.zero_stage >= 1;
+  const bool shard_optimizer = config.shards_optimizer();
   ModelState s;
   s.weights = params * weight_bytes_per_parameter(config.dtype) / (config.zero_stage >= 3 ? shards : 1.0);
   s.gradients = params * gradient_bytes_per_parameter(config.dtype) / (config.zero_stage >= 2 ? shards : 1.0);
@@ -32,9 +32,8 @@ MemoryFit memory_per_gpu(const model::Architecture& arch, const model::StepOpera
                          const ParallelConfig& config, const hardware::GpuSpec& gpu, double runtime_bytes,
                          const std::vector<double>& stage_hbm_bytes) {
   const auto stages = stage_contents(step, config, arch.tie_word_embeddings);
-  const double dense_shards = static_cast<double>(config.dp * config.cp);
-  const double expert_shards = static_cast<double>(config.tp * config.cp * config.dp) /
-                               static_cast<double>(config.ep * config.etp);
+  const double dense_shards = static_cast<double>(config.dense_dp_size());
+  const double expert_shards = static_cast<double>(config.expert_dp_size());
   const double in_flight = in_flight_micro_batches(config.schedule, config.pp, config.micro_batches(), config.vp);
 
   // Transient: during a fully recomputed layer's backward, that layer's activations exist once.

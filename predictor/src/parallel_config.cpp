@@ -21,20 +21,24 @@ int64_t ParallelConfig::micro_batches() const {
   return per_step > 0 ? global_batch_size / per_step : 0;
 }
 
-model::StepConfig ParallelConfig::step_config() const {
-  model::StepConfig c;
-  c.micro_batch_size = micro_batch_size;
-  c.seq_len = seq_len;
-  c.dtype = dtype;
-  c.tp = tp;
-  c.sequence_parallel = sequence_parallel;
-  c.cp = cp;
-  c.ep = ep;
-  c.etp = etp;
-  c.recompute = recompute;
-  c.attention = attention;
-  c.capacity_factor = capacity_factor;
+ParallelConfig ParallelConfig::with_defaults(int64_t num_gpus) const {
+  ParallelConfig c = *this;
+  if (c.dp == 0) c.dp = std::max<int64_t>(1, num_gpus / std::max<int64_t>(1, c.tp * c.pp * c.cp));
+  if (c.global_batch_size == 0) c.global_batch_size = c.dp * c.micro_batch_size;
   return c;
+}
+
+std::string to_string(const ParallelConfig& c) {
+  std::string out = "tp" + std::to_string(c.tp) + (c.sequence_parallel ? "+sp" : "");
+  out += " pp" + std::to_string(c.pp) + (c.vp > 1 ? "x" + std::to_string(c.vp) : "");
+  out += " dp" + std::to_string(c.dp);
+  if (c.cp > 1) out += " cp" + std::to_string(c.cp);
+  if (c.ep > 1) out += " ep" + std::to_string(c.ep);
+  if (c.etp > 1) out += " etp" + std::to_string(c.etp);
+  out += " mbs" + std::to_string(c.micro_batch_size) + " " + model::to_string(c.recompute);
+  if (c.pp > 1) out += " " + to_string(c.schedule);
+  out += c.zero_stage == 3 ? " fsdp" : c.zero_stage == 2 ? " zero2" : c.shards_optimizer() ? " dist-opt" : " ddp";
+  return out;
 }
 
 std::vector<std::string> layout_problems(const model::Architecture& arch, const ParallelConfig& c,

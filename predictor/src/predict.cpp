@@ -40,11 +40,11 @@ Groups place_groups(const ParallelConfig& c, const hardware::ClusterSpec& cluste
   // Gradients of dense weights are reduced over DP x CP.
   const int64_t dp_stride = std::min(stride_of[static_cast<int>(Dim::kDp)],
                                      c.cp > 1 ? stride_of[static_cast<int>(Dim::kCp)] : stride_of[static_cast<int>(Dim::kDp)]);
-  g.dense_dp = place_group(c.dp * c.cp, dp_stride, domain);
+  g.dense_dp = place_group(c.dense_dp_size(), dp_stride, domain);
   // Experts: ETP innermost, then EP, then expert data parallelism (Megatron-Core MoE folding).
   g.etp = place_group(c.etp, 1, domain);
   g.ep = place_group(c.ep, c.etp, domain);
-  g.expert_dp = place_group(c.tp * c.cp * c.dp / std::max<int64_t>(1, c.ep * c.etp), c.ep * c.etp, domain);
+  g.expert_dp = place_group(c.expert_dp_size(), c.ep * c.etp, domain);
   return g;
 }
 
@@ -312,7 +312,7 @@ Prediction predict(const model::Architecture& arch, const hardware::ClusterSpec&
   const StageContent& stage = stages[slowest_index];
   const double g_bytes = gradient_bytes_per_parameter(config.dtype);
   const double w_bytes = weight_bytes_per_parameter(config.dtype);
-  const bool sharded_optimizer = config.distributed_optimizer || config.zero_stage >= 1;
+  const bool sharded_optimizer = config.shards_optimizer();
   double grad_sync_s = 0;
   double param_gather_s = 0;
   // Megatron DDP reduces gradients in buckets of max(40M, 1M x DP) parameters; the bucket that
@@ -354,9 +354,9 @@ Prediction predict(const model::Architecture& arch, const hardware::ClusterSpec&
 
   // Adam: read fp32 gradient, master weight and two moments, write them back and the low-precision
   // copy; the gradient-norm clip reads the gradients once more: 34 bytes per local parameter.
-  const double dense_shards = sharded_optimizer ? static_cast<double>(config.dp * config.cp) : 1.0;
+  const double dense_shards = sharded_optimizer ? static_cast<double>(config.dense_dp_size()) : 1.0;
   const double expert_shards =
-      sharded_optimizer ? static_cast<double>(config.tp * config.cp * config.dp) / static_cast<double>(config.ep * config.etp) : 1.0;
+      sharded_optimizer ? static_cast<double>(config.expert_dp_size()) : 1.0;
   const double local_params = stage.dense_parameters / dense_shards + stage.expert_parameters / expert_shards;
   const double optimizer_s = memory_time(local_params * 34.0, gpu);
 

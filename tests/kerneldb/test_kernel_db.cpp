@@ -267,18 +267,18 @@ TEST_CASE("kernel database: malformed input names the file and line") {
 TEST_CASE("load_kernel_db_for_gpu finds <gpu>.jsonl and checks the GPU it names") {
   const auto dir = std::filesystem::temp_directory_path() / "perfplan_test_kernels";
   std::filesystem::create_directories(dir);
-  CHECK_FALSE(load_kernel_db_for_gpu(dir, h100()));
-  CHECK(kernel_db_path_for_gpu(dir, h100()) == dir / "h100-sxm5-80gb.jsonl");
+  CHECK_FALSE(kerneldb::load_kernel_db_for_gpu(dir, h100().name));
+  CHECK(kerneldb::kernel_db_path_for_gpu(dir, h100().name) == dir / "h100-sxm5-80gb.jsonl");
   {
     std::ofstream(dir / "h100-sxm5-80gb.jsonl") << gemm_grid_jsonl();
   }
-  const auto db = load_kernel_db_for_gpu(dir, h100());
+  const auto db = kerneldb::load_kernel_db_for_gpu(dir, h100().name);
   REQUIRE(db);
   CHECK(db->entries().size() == 31);
   {
     std::ofstream(dir / "a100-sxm4-80gb.jsonl") << gemm_grid_jsonl();  // says H100 inside
   }
-  CHECK_THROWS_AS(load_kernel_db_for_gpu(dir, a100()), InputError);
+  CHECK_THROWS_AS(kerneldb::load_kernel_db_for_gpu(dir, a100().name), InputError);
   std::filesystem::remove_all(dir);
 }
 

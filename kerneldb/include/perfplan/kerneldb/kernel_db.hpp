@@ -114,4 +114,9 @@ struct GpuIdentity {
 GpuIdentity gpu_identity(std::string_view name);
 bool same_gpu(std::string_view a, std::string_view b);
 
+// hardware_specs/kernels/<gpu name, lower case>.jsonl (e.g. h100-sxm5-80gb.jsonl), and the
+// database in it when present. InputError when the file is malformed or measured on another GPU.
+std::filesystem::path kernel_db_path_for_gpu(const std::filesystem::path& kernels_dir, std::string_view gpu_name);
+std::optional<KernelDatabase> load_kernel_db_for_gpu(const std::filesystem::path& kernels_dir, std::string_view gpu_name);
+
 }  // namespace perfplan::kerneldb

@@ -2,7 +2,6 @@
 // Compute times from a measured kernel database, operator by operator, with the roofline for
 // every operator the database does not cover.
 #include <cstdint>
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,10 +47,5 @@ struct KernelDbCoverage {
   std::vector<std::string> missed;  // distinct "name (kind)" of the operators not covered
 };
 KernelDbCoverage coverage(const kerneldb::KernelDatabase& db, const model::StepOperators& step, model::DType dtype);
-
-// hardware_specs/kernels/<gpu name, lower case>.jsonl (e.g. h100-sxm5-80gb.jsonl) when present.
-// InputError when the file is malformed or measured on another GPU.
-std::filesystem::path kernel_db_path_for_gpu(const std::filesystem::path& kernels_dir, const hardware::GpuSpec& gpu);
-std::optional<kerneldb::KernelDatabase> load_kernel_db_for_gpu(const std::filesystem::path& kernels_dir, const hardware::GpuSpec& gpu);
 
 }  // namespace perfplan::predictor

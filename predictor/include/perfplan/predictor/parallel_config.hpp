@@ -22,25 +22,18 @@ std::string to_string(MoeDispatcher dispatcher);
 // Parallel dimensions in the global rank order, innermost first.
 enum class Dim { kTp, kCp, kEp, kDp, kPp };
 
-struct ParallelConfig {
-  int64_t tp = 1;
+// The one layout type. The sharding of one micro-batch's operators (TP, SP, CP, EP, ETP,
+// micro-batch, sequence, dtype, recompute, attention kernel, capacity factor) is the
+// model::StepConfig it extends, held once; pipeline, data parallelism, optimizer sharding,
+// schedule and overlaps are added here.
+struct ParallelConfig : model::StepConfig {
   int64_t pp = 1;
   int64_t dp = 1;
-  int64_t cp = 1;
-  int64_t ep = 1;   // expert parallelism, folded into the TP x CP x DP ranks of MoE layers
-  int64_t etp = 1;  // tensor parallelism inside each expert
   int64_t vp = 1;   // virtual pipeline chunks per stage (interleaved 1F1B when > 1)
-  bool sequence_parallel = false;
   int zero_stage = 0;                  // 0..3 (3 = FSDP full shard)
   bool distributed_optimizer = false;  // Megatron's (= ZeRO-1 over the DP x CP group)
-  model::Recompute recompute = model::Recompute::kNone;
   PipelineSchedule schedule = PipelineSchedule::kOneFOneB;
-  int64_t micro_batch_size = 1;
   int64_t global_batch_size = 1;  // sequences per optimizer step
-  int64_t seq_len = 4096;
-  model::DType dtype = model::DType::kBf16;
-  model::AttentionKernel attention = model::AttentionKernel::kFlash;
-  double capacity_factor = 1.0;
   bool overlap_tp_comm = false;       // TP/SP collectives hidden behind GEMMs (Megatron --tp-comm-overlap)
   bool overlap_grad_reduce = true;    // DP gradient reduction overlapped with backward
   bool overlap_param_gather = true;   // distributed-optimizer / ZeRO-3 parameter gathers overlapped with forward
@@ -49,14 +42,28 @@ struct ParallelConfig {
   std::array<Dim, 5> rank_order = {Dim::kTp, Dim::kCp, Dim::kEp, Dim::kDp, Dim::kPp};
   // Explicit layers of each pipeline stage (size pp, vp = 1); empty: an even split.
   std::vector<int64_t> stage_layers;
-  // On a heterogeneous cluster, the part (index into hardware::ClusterSpec::parts) each stage runs on.
+  // On a heterogeneous cluster, the part (index into ClusterSpec::parts) each stage runs on.
   std::vector<int64_t> stage_part;
 
   int64_t num_gpus() const { return tp * pp * dp * cp; }
   int64_t micro_batches() const;  // per pipeline per step: gbs / (dp * mbs)
-  // The operators' view of this layout.
-  model::StepConfig step_config() const;
+  // The operators' view of this layout: the sharding it holds.
+  const model::StepConfig& step_config() const { return *this; }
+  // Optimizer state sharded over data parallelism (ZeRO >= 1 or Megatron's distributed optimizer).
+  bool shards_optimizer() const { return distributed_optimizer || zero_stage >= 1; }
+  // Ranks that hold the same dense weights and reduce their gradients: DP x CP.
+  int64_t dense_dp_size() const { return dp * cp; }
+  // Ranks that hold the same experts: tp x cp x dp / (ep x etp) (Megatron-Core MoE folding).
+  int64_t expert_dp_size() const { return ep * etp > 0 ? tp * cp * dp / (ep * etp) : 0; }
+  // The same layout with what a user may leave out (0) filled in for `num_gpus` GPUs: dp as the
+  // GPUs left by tp x pp x cp (at least 1), the global batch as dp x mbs.
+  ParallelConfig with_defaults(int64_t num_gpus) const;
 };
+
+// The layout in one line, the one text form every renderer uses, e.g.
+// "tp8+sp pp2x16 dp32 cp2 ep8 etp2 mbs2 none interleaved dist-opt" (cp, ep, etp only when > 1;
+// the schedule only with pp > 1; ddp | zero2 | dist-opt | fsdp for the optimizer sharding).
+std::string to_string(const ParallelConfig& config);
 
 // Every reason the layout does not fit the model and GPU count, each saying what is accepted.
 std::vector<std::string> layout_problems(const model::Architecture& arch, const ParallelConfig& config,
