@@ -14,24 +14,12 @@
 #include "commands.hpp"
 #include "perfplan/model/catalog.hpp"
 #include "perfplan/common/input_error.hpp"
-#include "plan_report.hpp"
+#include "perfplan/report/plan_report.hpp"
+#include "plan_arguments.hpp"
 
 namespace perfplan::cli {
 namespace po = boost::program_options;
 
-namespace {
-
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-
-std::string layout_cell(const predictor::ParallelConfig& c) {
-  return fmt::format("tp{}{} pp{}{} dp{}{}{} mbs{} {}{} {}", c.tp, c.sequence_parallel ? "+sp" : "", c.pp,
-                     c.vp > 1 ? fmt::format("x{}", c.vp) : "", c.dp, c.cp > 1 ? fmt::format(" cp{}", c.cp) : "",
-                     c.ep > 1 ? fmt::format(" ep{}", c.ep) : "", c.micro_batch_size, model::to_string(c.recompute),
-                     c.pp > 1 ? " " + predictor::to_string(c.schedule) : "",
-                     c.zero_stage == 3 ? "fsdp" : (c.distributed_optimizer ? "dist-opt" : "ddp"));
-}
-
-}  // namespace
 
 PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const char* usage, bool report) {
   PlanArguments a;
@@ -102,69 +90,6 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
   return a;
 }
 
-std::string render_plan_text(const PlanArguments& a, const planner::PlanResult& r) {
-  const auto& req = a.request;
-  std::string gpus = fmt::format("{} x {}", req.cluster.num_gpus, req.cluster.gpu.name);
-  if (!req.cluster.parts.empty()) {
-    gpus.clear();
-    for (const auto& part : req.cluster.parts) gpus += fmt::format("{}{} x {}", gpus.empty() ? "" : " + ", part.num_gpus, part.gpu.name);
-  }
-  std::string out = fmt::format("model      {}\ncluster    {}: {}\nbatch      {} sequences x {} tokens, {}; ranked by {}\n\n",
-                                req.architecture.name, req.cluster.name, gpus, req.global_batch_size, req.seq_len,
-                                model::to_string(req.dtype), planner::to_string(req.rank_by));
-  out += fmt::format("searched {} layouts in {:.2f} s: {} predicted, {} fit\n", r.stats.enumerated, r.search_seconds,
-                     r.stats.evaluated, r.stats.feasible);
-  for (const auto& [reason, count] : r.stats.pruned) out += fmt::format("  cut {:>7}: {}\n", count, reason);
-  out += fmt::format("\n{:>4}  {:<46} {:>12} {:>6} {:>9} {:>8} {:>9} {:>10}  {}\n", "rank", "layout", "tokens/s", "MFU",
-                     "iter s", "GiB/GPU", "days", "cost $", "why");
-  int rank = 1;
-  for (const auto& c : r.top) {
-    const auto& p = c.prediction;
-    out += fmt::format("{:>4}  {:<46} {:>12.0f} {:>5.1f}% {:>9.3f} {:>8.1f} {:>9.1f} {:>10.3g}  {}\n", rank++,
-                       layout_cell(c.config), p.tokens_per_s, 100.0 * p.mfu, p.iteration_time_s,
-                       p.memory.peak.total_bytes() / kGiB, c.time_to_train_s / 86400.0, c.cost_usd, c.why);
-    if (!c.placement.empty()) out += fmt::format("      {}\n", c.placement);
-  }
-  return out;
-}
-
-std::string render_plan_json(const PlanArguments& a, const planner::PlanResult& r) {
-  using json = nlohmann::ordered_json;
-  const auto& req = a.request;
-  json top = json::array();
-  for (const auto& c : r.top) {
-    const auto& cfg = c.config;
-    top.push_back({{"layout",
-                    {{"tp", cfg.tp}, {"sp", cfg.sequence_parallel}, {"pp", cfg.pp}, {"vp", cfg.vp}, {"dp", cfg.dp},
-                     {"cp", cfg.cp}, {"ep", cfg.ep}, {"mbs", cfg.micro_batch_size}, {"recompute", model::to_string(cfg.recompute)},
-                     {"zero_stage", cfg.zero_stage}, {"distributed_optimizer", cfg.distributed_optimizer},
-                     {"schedule", predictor::to_string(cfg.schedule)}}},
-                   {"iteration_time_s", c.prediction.iteration_time_s},
-                   {"tokens_per_s", c.prediction.tokens_per_s},
-                   {"mfu", c.prediction.mfu},
-                   {"memory_bytes", c.prediction.memory.peak.total_bytes()},
-                   {"time_to_train_s", c.time_to_train_s},
-                   {"cost_usd", c.cost_usd},
-                   {"why", c.why},
-                   {"placement", c.placement}});
-  }
-  json pruned = json::object();
-  for (const auto& [reason, count] : r.stats.pruned) pruned[reason] = count;
-  json doc = {{"context",
-               {{"schema_version", 1},
-                {"perfplan_version", kPerfplanVersion},
-                {"command", "plan"},
-                {"inputs",
-                 {{"model", req.architecture.name}, {"cluster", req.cluster.name}, {"gpus", req.cluster.num_gpus},
-                  {"gbs", req.global_batch_size}, {"seq", req.seq_len}, {"dtype", model::to_string(req.dtype)},
-                  {"rank", planner::to_string(req.rank_by)}, {"tokens", req.training_tokens}}}}},
-              {"search",
-               {{"enumerated", r.stats.enumerated}, {"evaluated", r.stats.evaluated}, {"feasible", r.stats.feasible},
-                {"pruned", pruned}, {"seconds", r.search_seconds}}},
-              {"top", top}};
-  return doc.dump(2) + "\n";
-}
-
 int run_plan_command(const std::vector<std::string>& args) {
   const PlanArguments a = parse_plan_arguments(args, "perfplan plan --model M --cluster C --gpus N [options]", false);
   if (a.help) return 0;
@@ -173,7 +98,7 @@ int run_plan_command(const std::vector<std::string>& args) {
     std::cout << render_best_launch_config(a, r);
     return 0;
   }
-  std::cout << (a.json ? render_plan_json(a, r) : render_plan_text(a, r));
+  std::cout << (a.json ? report::render_plan_json(a.request, r) : report::render_plan_text(a.request, r));
   return 0;
 }
 

@@ -8,7 +8,8 @@
 #include "commands.hpp"
 #include "perfplan/common/input_error.hpp"
 #include "perfplan/web/report.hpp"
-#include "plan_report.hpp"
+#include "perfplan/report/plan_report.hpp"
+#include "plan_arguments.hpp"
 
 namespace perfplan::cli {
 
@@ -34,7 +35,7 @@ int run_report_command(const std::vector<std::string>& args) {
   std::ofstream out(a.output);
   if (!out) throw InputError(a.output + ": cannot write the report");
   out << web::render_report_html(input);
-  std::cout << render_plan_text(a, result) << fmt::format("\nreport written to {}\n", a.output);
+  std::cout << report::render_plan_text(a.request, result) << fmt::format("\nreport written to {}\n", a.output);
   return 0;
 }
 

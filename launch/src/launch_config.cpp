@@ -29,30 +29,8 @@ std::string number(double value) {
 
 std::string number(int64_t value) { return std::to_string(value); }
 
-std::string dim_name(Dim dim) {
-  switch (dim) {
-    case Dim::kTp:
-      return "tp";
-    case Dim::kCp:
-      return "cp";
-    case Dim::kEp:
-      return "ep";
-    case Dim::kDp:
-      return "dp";
-    case Dim::kPp:
-      return "pp";
-  }
-  return "?";
-}
-
-std::string rank_order_text(const ParallelConfig& c) {
-  std::string out;
-  for (Dim dim : c.rank_order) out += (out.empty() ? "" : "-") + dim_name(dim);
-  return out;
-}
-
 // The frameworks' own default placement (Megatron-Core's "tp-cp-ep-dp-pp") is perfplan's default.
-bool default_rank_order(const ParallelConfig& c) { return rank_order_text(c) == "tp-cp-ep-dp-pp"; }
+bool default_rank_order(const ParallelConfig& c) { return predictor::to_string(c.rank_order) == "tp-cp-ep-dp-pp"; }
 
 
 bool interleaved(const ParallelConfig& c) {
@@ -82,23 +60,12 @@ std::string describe_layout(const model::Architecture& arch, const ParallelConfi
                             const Nodes& nodes) {
   std::ostringstream out;
   out << arch.name << " on " << num_gpus << " GPUs (" << nodes.count << (nodes.count == 1 ? " node" : " nodes") << " x "
-      << nodes.gpus_per_node << "): tp " << c.tp << (c.sequence_parallel ? " + sp" : "") << ", pp " << c.pp;
-  if (interleaved(c)) {
-    out << " x vp " << c.vp << " (interleaved)";
-  } else if (c.pp > 1) {
-    out << " (" << predictor::to_string(c.schedule) << ")";
-  }
-  out << ", dp " << c.dp << ", cp " << c.cp;
-  if (moe(arch)) out << ", ep " << c.ep << ", etp " << c.etp << " (" << predictor::to_string(c.moe_dispatcher) << ")";
-  out << "; mbs " << c.micro_batch_size << ", gbs " << c.global_batch_size << " (" << c.micro_batches()
+      << nodes.gpus_per_node << "): " << predictor::to_string(c);
+  if (moe(arch)) out << " (" << predictor::to_string(c.moe_dispatcher) << " dispatcher)";
+  out << "; gbs " << c.global_batch_size << " (" << c.micro_batches()
       << (c.micro_batches() == 1 ? " micro-batch" : " micro-batches") << " per pipeline), seq " << c.seq_len << ", "
-      << model::to_string(c.dtype) << ", recompute " << model::to_string(c.recompute) << ", ";
-  if (c.zero_stage > 0) {
-    out << "zero " << c.zero_stage;
-  } else {
-    out << (c.distributed_optimizer ? "distributed optimizer" : "replicated optimizer");
-  }
-  if (!default_rank_order(c)) out << ", rank order " << rank_order_text(c);
+      << model::to_string(c.dtype);
+  if (!default_rank_order(c)) out << ", rank order " << predictor::to_string(c.rank_order);
   return out.str();
 }
 
@@ -181,7 +148,7 @@ std::string render_megatron(const model::Architecture& arch, const ParallelConfi
     value("--expert-tensor-parallel-size", number(c.etp));
   }
   if (c.sequence_parallel && c.tp > 1) flag("--sequence-parallel");
-  const std::string order = rank_order_text(c);
+  const std::string order = predictor::to_string(c.rank_order);
   if (order == "tp-cp-ep-pp-dp") {
     flag("--use-tp-pp-dp-mapping");
   } else if (!default_rank_order(c)) {
@@ -379,7 +346,7 @@ std::string render_nemo(const model::Architecture& arch, const ParallelConfig& c
     }
   }
   if (!default_rank_order(c)) {
-    notes.push_back("rank order " + rank_order_text(c) +
+    notes.push_back("rank order " + predictor::to_string(c.rank_order) +
                     " is not set here (Megatron-Core's default is "
                     "tp-cp-ep-dp-pp)");
   }
@@ -582,7 +549,7 @@ std::string render_torchtitan(const model::Architecture& arch, const ParallelCon
     }
   }
   if (!default_rank_order(c)) {
-    notes.push_back("rank order " + rank_order_text(c) + " is not expressible: torchtitan builds its own device mesh");
+    notes.push_back("rank order " + predictor::to_string(c.rank_order) + " is not expressible: torchtitan builds its own device mesh");
   }
 
   std::ostringstream checkpointing;

@@ -123,6 +123,13 @@ std::array<Dim, 5> parse_rank_order(const std::string& text) {
   return order;
 }
 
+std::string to_string(const std::array<Dim, 5>& order) {
+  static constexpr const char* kNames[5] = {"tp", "cp", "ep", "dp", "pp"};
+  std::string out;
+  for (Dim d : order) out += (out.empty() ? "" : "-") + std::string(kNames[static_cast<int>(d)]);
+  return out;
+}
+
 std::vector<int64_t> layers_per_chunk(int64_t num_layers, const ParallelConfig& config) {
   if (!config.stage_layers.empty()) return config.stage_layers;
   return layers_per_chunk(num_layers, config.pp, config.vp);

@@ -3,16 +3,18 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "perfplan/common/units.hpp"
+#include "perfplan/common/version.hpp"
+#include "perfplan/report/layout_json.hpp"
+
 namespace perfplan::report {
 namespace {
 
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+using units::kGiB;
 
-std::string layout_text(const predictor::ParallelConfig& c) {
-  return fmt::format("tp {}{} pp {} (vp {}, {}) dp {} cp {} ep {} | mbs {} gbs {} seq {} | {} | recompute {} | zero {}{}",
-                     c.tp, c.sequence_parallel ? "+sp" : "", c.pp, c.vp, predictor::to_string(c.schedule), c.dp, c.cp,
-                     c.ep, c.micro_batch_size, c.global_batch_size, c.seq_len, model::to_string(c.dtype),
-                     model::to_string(c.recompute), c.zero_stage, c.distributed_optimizer ? " + distributed optimizer" : "");
+// The workload beside the layout: batch, sequence, dtype and the optimizer's ZeRO stage.
+std::string workload_text(const predictor::ParallelConfig& c) {
+  return fmt::format("gbs {} seq {} {}", c.global_batch_size, c.seq_len, model::to_string(c.dtype));
 }
 
 }  // namespace
@@ -23,7 +25,7 @@ std::string render_prediction_text(const predictor::Prediction& p, const model::
   out += fmt::format("model      {}\n", arch.name);
   out += fmt::format("cluster    {}: {} x {} ({} per node)\n", cluster.name, cluster.num_gpus, cluster.gpu.name,
                      cluster.gpus_per_node);
-  out += fmt::format("layout     {}\n\n", layout_text(c));
+  out += fmt::format("layout     {} | {}\n\n", predictor::to_string(c), workload_text(c));
   out += fmt::format("iteration time        {:>10.4f} s   ({} micro-batches per pipeline)\n", p.iteration_time_s, p.micro_batches);
   out += fmt::format("throughput            {:>10.0f} tokens/s   ({:.0f} per GPU)\n", p.tokens_per_s, p.tokens_per_s_per_gpu);
   out += fmt::format("model TFLOP/s per GPU {:>10.1f}   MFU {:.1f}%   HFU {:.1f}%\n", p.model_tflops_per_gpu, 100 * p.mfu,
@@ -59,7 +61,7 @@ std::string render_prediction_json(const predictor::Prediction& p, const model::
                                    const std::string& version) {
   using json = nlohmann::ordered_json;
   json doc;
-  doc["context"] = {{"schema_version", 1},
+  doc["context"] = {{"schema_version", kSchemaVersion},
                     {"perfplan_version", version},
                     {"command", "predict"},
                     {"inputs",
@@ -67,7 +69,7 @@ std::string render_prediction_json(const predictor::Prediction& p, const model::
                       {"cluster", cluster.name},
                       {"gpu", cluster.gpu.name},
                       {"gpus", cluster.num_gpus},
-                      {"layout", layout_text(c)}}},
+                      {"layout", layout_to_json(c)}}},
                     {"flop_convention",
                      "model FLOPs = forward + backward, GEMM 2mnk, attention full s x s (Megatron); hardware FLOPs add recompute"}};
   doc["iteration_time_s"] = p.iteration_time_s;

@@ -66,13 +66,9 @@
   function percent(fraction, digits) {
     return (100 * fraction).toFixed(digits === undefined ? 1 : digits) + '%';
   }
-  function shortLayout(layout) {
-    let text = 'TP' + layout.tp + (layout.sequence_parallel ? '+SP' : '') + ' PP' + layout.pp;
-    if (layout.vp > 1) text += '\u00d7' + layout.vp;
-    text += ' DP' + layout.dp;
-    if (layout.cp > 1) text += ' CP' + layout.cp;
-    if (layout.ep > 1) text += ' EP' + layout.ep;
-    return text;
+  // The degrees of the one layout text ("tp8+sp pp2x16 dp32 ..."), before the micro-batch.
+  function shortLayout(label) {
+    return label.split(' mbs')[0];
   }
 
   // ---- scales and axes --------------------------------------------------------------------
@@ -276,7 +272,7 @@
       const top = plot.top + i * rowH + 6, h = rowH - 12;
       const label = add(svg, 'g', {});
       add(label, 'text', {x: 0, y: top + h / 2 + 4, class: 'bar-label', 'font-weight': 700}, '#' + c.rank);
-      add(label, 'text', {x: 26, y: top + h / 2 + 4, class: 'bar-label'}, shortLayout(c.layout));
+      add(label, 'text', {x: 26, y: top + h / 2 + 4, class: 'bar-label'}, shortLayout(c.label));
       tip(label, c.label);
       const values = valuesOf(c);
       let at = 0;

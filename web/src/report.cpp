@@ -1,5 +1,7 @@
 #include "perfplan/web/report.hpp"
 
+#include "perfplan/report/layout_json.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -98,46 +100,13 @@ std::string zero_text(const predictor::ParallelConfig& c) {
   return out;
 }
 
-std::string tp_text(const predictor::ParallelConfig& c) {
-  return std::to_string(c.tp) + (c.sequence_parallel ? "+SP" : "");
-}
-
-// "TP8+SP PP4 VP2 DP16 CP1 EP1 mbs1 selective ZeRO1+DO interleaved": one line per layout.
-std::string layout_label(const predictor::ParallelConfig& c) {
-  std::string out = fmt::format("TP{} PP{}", tp_text(c), c.pp);
-  if (c.vp > 1) out += fmt::format(" VP{}", c.vp);
-  out += fmt::format(" DP{}", c.dp);
-  if (c.cp > 1) out += fmt::format(" CP{}", c.cp);
-  if (c.ep > 1) out += fmt::format(" EP{}", c.ep);
-  out += fmt::format(" mbs{} {} ZeRO{}", c.micro_batch_size, model::to_string(c.recompute), zero_text(c));
-  if (c.pp > 1) out += " " + predictor::to_string(c.schedule);
-  return out;
-}
-
-json layout_json(const predictor::ParallelConfig& c) {
-  return {{"tp", c.tp},
-          {"sequence_parallel", c.sequence_parallel},
-          {"pp", c.pp},
-          {"vp", c.vp},
-          {"dp", c.dp},
-          {"cp", c.cp},
-          {"ep", c.ep},
-          {"etp", c.etp},
-          {"micro_batch_size", c.micro_batch_size},
-          {"recompute", model::to_string(c.recompute)},
-          {"zero_stage", c.zero_stage},
-          {"distributed_optimizer", c.distributed_optimizer},
-          {"schedule", predictor::to_string(c.schedule)},
-          {"dtype", model::to_string(c.dtype)}};
-}
-
 json candidate_json(const planner::Candidate& candidate, std::size_t rank) {
   const auto& p = candidate.prediction;
   const auto& t = p.time;
   const auto& m = p.memory.peak;
   return {{"rank", rank},
-          {"label", layout_label(candidate.config)},
-          {"layout", layout_json(candidate.config)},
+          {"label", predictor::to_string(candidate.config)},
+          {"layout", report::layout_to_json(candidate.config)},
           {"tokens_per_s", p.tokens_per_s},
           {"tokens_per_s_per_gpu", p.tokens_per_s_per_gpu},
           {"mfu", p.mfu},
@@ -230,7 +199,7 @@ json report_json(const ReportInput& input) {
   json scaling = json::array();
   for (const auto& s : input.scaling) {
     scaling.push_back(
-        {{"gpus", s.gpus}, {"tokens_per_s", s.tokens_per_s}, {"mfu", s.mfu}, {"label", layout_label(s.config)}});
+        {{"gpus", s.gpus}, {"tokens_per_s", s.tokens_per_s}, {"mfu", s.mfu}, {"label", predictor::to_string(s.config)}});
   }
   doc["scaling"] = std::move(scaling);
   json pruned = json::object();
@@ -275,7 +244,7 @@ std::string summary_html(const ReportInput& input) {
   if (plan.top.empty()) return out + "<p class=\"empty\">No feasible configuration.</p>\n</section>\n";
   const planner::Candidate& best = plan.top.front();
   const predictor::Prediction& p = best.prediction;
-  out += fmt::format("<p class=\"best-layout\">{}</p>\n", escape_html(layout_label(best.config)));
+  out += fmt::format("<p class=\"best-layout\">{}</p>\n", escape_html(predictor::to_string(best.config)));
   out += "<div class=\"metrics\">\n";
   out += metric("throughput", with_thousands(p.tokens_per_s) + " tok/s",
                 with_thousands(p.tokens_per_s_per_gpu) + " tok/s per GPU");
@@ -331,7 +300,7 @@ std::string table_html(const planner::PlanResult& plan) {
     const std::size_t rank = i + 1;
     out += fmt::format("<tr class=\"candidate\" data-rank=\"{0}\" id=\"candidate-{0}\">", rank);
     out += fmt::format("<td class=\"num rank\">{}</td>", rank);
-    out += fmt::format("<td class=\"num\">{}</td>", tp_text(c));
+    out += fmt::format("<td class=\"num\">{}</td>", std::to_string(c.tp) + (c.sequence_parallel ? "+SP" : ""));
     out += fmt::format("<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>", c.pp, c.vp, c.dp);
     out += fmt::format("<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>", c.cp, c.ep,
                        c.micro_batch_size);

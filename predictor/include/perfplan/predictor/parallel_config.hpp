@@ -72,6 +72,7 @@ void validate_layout(const model::Architecture& arch, const ParallelConfig& conf
 
 // Parses "tp-cp-ep-dp-pp" style orders.
 std::array<Dim, 5> parse_rank_order(const std::string& text);
+std::string to_string(const std::array<Dim, 5>& order);  // "tp-cp-ep-dp-pp"
 
 // Layers of each pipeline stage (pp * vp chunks, in order): an even split, the first chunks
 // taking one more layer where it does not divide.

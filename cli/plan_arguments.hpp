@@ -1,5 +1,5 @@
 #pragma once
-// Arguments shared by `perfplan plan` and `perfplan report`, and the plan's text/JSON renderers.
+// Arguments shared by `perfplan plan` and `perfplan report`.
 #include <string>
 #include <vector>
 
@@ -16,8 +16,6 @@ struct PlanArguments {
 };
 
 PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const char* usage, bool report);
-std::string render_plan_text(const PlanArguments& a, const planner::PlanResult& r);
-std::string render_plan_json(const PlanArguments& a, const planner::PlanResult& r);
 // The best layout as the chosen framework's launch configuration (--emit).
 std::string render_best_launch_config(const PlanArguments& a, const planner::PlanResult& r);
 
