@@ -28,7 +28,7 @@ void BM_Predict_Llama31_70B_1024_H100(benchmark::State& state) {
   c.recompute = model::Recompute::kSelective;
   c.distributed_optimizer = true;
   for (auto _ : state) {
-    predictor::Prediction p = predictor::predict(arch, cluster, c);
+    predictor::Prediction p = predictor::predict(arch, cluster, c).value();
     benchmark::DoNotOptimize(p.iteration_time_s);
   }
 }

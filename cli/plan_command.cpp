@@ -94,6 +94,7 @@ int run_plan_command(const std::vector<std::string>& args) {
   const PlanArguments a = parse_plan_arguments(args, "perfplan plan --model M --cluster C --gpus N [options]", false);
   if (a.help) return 0;
   const planner::PlanResult r = planner::plan(a.request);
+  if (r.top.empty()) throw InputError(r.stats.nothing_fits);
   if (!a.emit.empty()) {
     std::cout << render_best_launch_config(a, r);
     return 0;

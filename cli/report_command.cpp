@@ -18,6 +18,7 @@ int run_report_command(const std::vector<std::string>& args) {
       parse_plan_arguments(args, "perfplan report --model M --cluster C --gpus N [options] -o report.html", true);
   if (a.help) return 0;
   const planner::PlanResult result = planner::plan(a.request);
+  if (result.top.empty()) throw InputError(result.stats.nothing_fits);
   web::ReportInput input;
   input.title = fmt::format("perfplan: {} on {} x {}", a.request.architecture.name, a.request.cluster.num_gpus,
                             a.request.cluster.gpu.name);

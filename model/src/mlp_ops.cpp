@@ -14,7 +14,7 @@ bool gated(const Architecture& a) { return a.mlp_activation == MlpActivation::kS
 void add_expert_dispatch_comm(Operator& op, const Shard& s, double bytes, bool dispatch) {
   const auto& c = s.config;
   if (c.ep > 1) {
-    op.communication.push_back({CommKind::kAllToAll, CommGroup::kEp, c.ep, Pass::kForward, bytes});
+    op.communication.push_back({CommKind::kAllToAll, CommGroup::kEp, c.ep, Pass::kForward, bytes, dispatch});
     op.communication.push_back({CommKind::kAllToAll, CommGroup::kEp, c.ep, Pass::kBackward, bytes});
   }
   if (c.etp > 1) {

@@ -1,4 +1,6 @@
 #include "heterogeneous.hpp"
+
+#include "perfplan/predictor/metrics.hpp"
 #include "search_space.hpp"
 
 #include <algorithm>
@@ -194,15 +196,18 @@ std::vector<HeteroLayout> enumerate_heterogeneous(const PlanRequest& r, std::map
   return out;
 }
 
-predictor::Prediction predict_split_dp(const PlanRequest& r, const HeteroLayout& layout) {
+predictor::Outcome<predictor::Prediction> predict_split_dp(const PlanRequest& r, const HeteroLayout& layout) {
   const auto& parts = r.cluster.parts;
   predictor::Prediction slowest;
   double worst_memory_ratio = -1;
   predictor::MemoryFit memory;
-  double flops = 0;
+  double model_flops = 0, hardware_flops = 0;
   for (size_t k = 0; k < parts.size(); ++k) {
-    predictor::Prediction p = predictor::predict(r.architecture, parts[k], layout.per_part[k]);
-    flops += p.model_flops_per_step;
+    auto outcome = predictor::predict(r.architecture, parts[k], layout.per_part[k]);
+    if (!outcome.feasible()) return outcome.infeasible();
+    predictor::Prediction p = std::move(outcome).value();
+    model_flops += p.model_flops_per_step;
+    hardware_flops += p.hardware_flops_per_step;
     const double ratio = p.memory.peak.total_bytes() / parts[k].gpu.hbm_bytes;
     if (ratio > worst_memory_ratio) {
       worst_memory_ratio = ratio;
@@ -218,7 +223,7 @@ predictor::Prediction predict_split_dp(const PlanRequest& r, const HeteroLayout&
                                     ? memory.peak.weights_bytes / predictor::weight_bytes_per_parameter(cfg.dtype)
                                     : 0.0;
   predictor::GroupPlacement across{static_cast<int64_t>(parts.size()), 1};
-  const double shards = cfg.distributed_optimizer ? static_cast<double>(cfg.dp * cfg.cp) : 1.0;
+  const double shards = cfg.shards_optimizer() ? static_cast<double>(cfg.dense_dp_size()) : 1.0;
   const double cross_s = predictor::collective_time(model::CommKind::kAllReduce,
                                                     params_per_gpu / shards * predictor::gradient_bytes_per_parameter(cfg.dtype),
                                                     across, r.cluster);
@@ -226,15 +231,11 @@ predictor::Prediction predict_split_dp(const PlanRequest& r, const HeteroLayout&
   out.iteration_time_s += cross_s;
   out.time.dp_comm_s += cross_s;
   out.memory = memory;
-  out.model_flops_per_step = flops;
+  out.model_flops_per_step = model_flops;
+  out.hardware_flops_per_step = hardware_flops;
   const double gpus = static_cast<double>(r.cluster.num_gpus);
-  const double tokens = static_cast<double>(r.global_batch_size * r.seq_len);
-  out.tokens_per_s = tokens / out.iteration_time_s;
-  out.tokens_per_s_per_gpu = out.tokens_per_s / gpus;
-  out.model_tflops_per_gpu = flops / out.iteration_time_s / gpus / 1e12;
-  double peak = 0;
-  for (const auto& part : parts) peak += part.gpu.peak_flops_per_s(cfg.dtype) * static_cast<double>(part.num_gpus) / gpus;
-  out.mfu = flops / out.iteration_time_s / gpus / peak;
+  predictor::finish_metrics(out, static_cast<double>(r.global_batch_size * r.seq_len), gpus,
+                            predictor::peak_flops_per_gpu(r.cluster, cfg.dtype, gpus));
   return out;
 }
 

@@ -21,7 +21,7 @@ std::vector<HeteroLayout> enumerate_heterogeneous(const PlanRequest& request, st
 
 // Predicts a split-DP layout: each part's pipeline on its share of the batch, the slowest sets
 // the pace, plus the gradient all-reduce between the parts over the slower scale-out network.
-predictor::Prediction predict_split_dp(const PlanRequest& request, const HeteroLayout& layout);
+predictor::Outcome<predictor::Prediction> predict_split_dp(const PlanRequest& request, const HeteroLayout& layout);
 
 // Effective training speed of one GPU type (FLOP/s of its GEMMs in the training dtype).
 double gpu_speed(const hardware::GpuSpec& gpu, model::DType dtype);

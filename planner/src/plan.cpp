@@ -160,6 +160,7 @@ PlanResult plan(const PlanRequest& request) {
   struct Local {
     std::vector<Candidate> feasible;
     std::map<std::string, int64_t> pruned;
+    std::map<predictor::InfeasibleKind, int64_t> rejected;
     int64_t evaluated = 0;
   };
   std::vector<Local> locals(threads);
@@ -174,24 +175,28 @@ PlanResult plan(const PlanRequest& request) {
       if (request.progress && finished % 256 == 0) request.progress(finished, total);
       if (!mixed && model_state_lower_bound(params, c) > request.cluster.gpu.hbm_bytes) {
         local.pruned["weights, gradients and optimizer state alone exceed GPU memory"] += 1;
+        local.rejected[predictor::InfeasibleKind::kMemory] += 1;
         continue;
       }
-      try {
-        predictor::Prediction p = item.per_part.empty()
-                                      ? predictor::predict(request.architecture, request.cluster, c)
-                                      : detail::predict_split_dp(request, item);
-        ++local.evaluated;
-        if (!p.memory.fits) {
-          local.pruned["does not fit in GPU memory (with activations)"] += 1;
-          continue;
-        }
-        Candidate candidate = make_candidate(request, c, std::move(p));
-        candidate.placement = item.placement;
-        candidate.per_part = item.per_part;
-        local.feasible.push_back(std::move(candidate));
-      } catch (const InputError&) {
-        local.pruned["rejected by the predictor's layout check"] += 1;
+      predictor::Outcome<predictor::Prediction> outcome =
+          item.per_part.empty() ? predictor::predict(request.architecture, request.cluster, c)
+                                : detail::predict_split_dp(request, item);
+      if (!outcome.feasible()) {
+        local.pruned["rejected by the predictor: " + predictor::to_string(outcome.infeasible().kind)] += 1;
+        local.rejected[outcome.infeasible().kind] += 1;
+        continue;
       }
+      predictor::Prediction& p = outcome.value();
+      ++local.evaluated;
+      if (!p.memory.fits) {
+        local.pruned["does not fit in GPU memory (with activations)"] += 1;
+        local.rejected[predictor::InfeasibleKind::kMemory] += 1;
+        continue;
+      }
+      Candidate candidate = make_candidate(request, c, std::move(p));
+      candidate.placement = item.placement;
+      candidate.per_part = item.per_part;
+      local.feasible.push_back(std::move(candidate));
     }
   };
   std::vector<std::thread> pool;
@@ -204,15 +209,18 @@ PlanResult plan(const PlanRequest& request) {
   for (auto& local : locals) {
     result.stats.evaluated += local.evaluated;
     for (const auto& [reason, count] : local.pruned) result.stats.pruned[reason] += count;
+    for (const auto& [kind, count] : local.rejected) result.stats.rejected[kind] += count;
     std::move(local.feasible.begin(), local.feasible.end(), std::back_inserter(feasible));
   }
   result.stats.feasible = static_cast<int64_t>(feasible.size());
   if (feasible.empty()) {
     std::string why;
     for (const auto& [reason, count] : result.stats.pruned) why += fmt::format("; {} x {}", count, reason);
-    throw InputError(fmt::format("no layout of {} fits {} x {} at global batch {} x seq {}{}", request.architecture.name,
-                                 request.cluster.num_gpus, request.cluster.gpu.name, request.global_batch_size,
-                                 request.seq_len, why));
+    result.stats.nothing_fits = fmt::format("no layout of {} fits {} x {} at global batch {} x seq {}{}",
+                                            request.architecture.name, request.cluster.num_gpus,
+                                            request.cluster.gpu.name, request.global_batch_size, request.seq_len, why);
+    result.search_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return result;
   }
   // Best first; ties by lower memory, then by layout, so the order never depends on threads.
   std::sort(feasible.begin(), feasible.end(), [&](const Candidate& a, const Candidate& b) {
@@ -244,7 +252,7 @@ PlanResult plan(const PlanRequest& request) {
     predictor::PredictOptions with_timeline;
     with_timeline.timeline = true;
     feasible.front().prediction =
-        predictor::predict(request.architecture, request.cluster, feasible.front().config, with_timeline);
+        predictor::predict(request.architecture, request.cluster, feasible.front().config, with_timeline).value();
   }
   result.top = std::move(feasible);
   result.search_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -255,15 +263,15 @@ LayoutRank rank_of(const PlanRequest& request, const PlanResult& result, const p
                    double memory_tolerance) {
   LayoutRank out;
   out.feasible = static_cast<int64_t>(result.feasible.size());
-  try {
-    const predictor::Prediction p = predictor::predict(request.architecture, request.cluster, layout);
-    out.tokens_per_s = p.tokens_per_s;
-    if (p.memory.peak.total_bytes() > (1.0 + memory_tolerance) * request.cluster.gpu.hbm_bytes) {
-      out.why_pruned = p.memory.reason;
-      return out;
-    }
-  } catch (const InputError& e) {
-    out.why_pruned = e.what();
+  const auto outcome = predictor::predict(request.architecture, request.cluster, layout);
+  if (!outcome.feasible()) {
+    out.why_pruned = outcome.infeasible().detail;
+    return out;
+  }
+  const predictor::Prediction& p = outcome.value();
+  out.tokens_per_s = p.tokens_per_s;
+  if (p.memory.peak.total_bytes() > (1.0 + memory_tolerance) * request.cluster.gpu.hbm_bytes) {
+    out.why_pruned = p.memory.reason;
     return out;
   }
   out.rank = 1;
@@ -281,13 +289,10 @@ std::vector<ScalingPoint> scaling_curve(const PlanRequest& request, int64_t max_
     at.cluster.num_gpus = gpus;
     at.top_k = 1;
     at.progress = nullptr;
-    try {
-      const PlanResult r = plan(at);
-      const auto& best = r.top.front();
-      out.push_back({gpus, best.prediction.tokens_per_s, best.prediction.mfu, best.config});
-    } catch (const InputError&) {
-      // Nothing fits at this size: no point on the curve.
-    }
+    const PlanResult r = plan(at);
+    if (r.top.empty()) continue;  // nothing fits at this size: no point on the curve
+    const auto& best = r.top.front();
+    out.push_back({gpus, best.prediction.tokens_per_s, best.prediction.mfu, best.config});
   }
   return out;
 }

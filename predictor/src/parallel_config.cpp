@@ -41,34 +41,34 @@ std::string to_string(const ParallelConfig& c) {
   return out;
 }
 
-std::vector<std::string> layout_problems(const model::Architecture& arch, const ParallelConfig& c,
-                                         int64_t num_gpus) {
-  std::vector<std::string> out;
+std::vector<Infeasible> layout_problems(const model::Architecture& arch, const ParallelConfig& c, int64_t num_gpus) {
+  std::vector<Infeasible> out;
+  auto add = [&](InfeasibleKind kind, std::string detail) { out.push_back({kind, std::move(detail)}); };
   // tp, cp, ep, etp, mbs and seq are checked with the sharding (model::sharding_problems).
   auto positive = [&](const char* name, int64_t v) {
-    if (v <= 0) out.push_back(std::string(name) + " must be a positive integer, got " + std::to_string(v));
+    if (v <= 0) add(InfeasibleKind::kInvalidDegree, std::string(name) + " must be a positive integer, got " + std::to_string(v));
   };
   positive("pp", c.pp);
   positive("dp", c.dp);
   positive("vp", c.vp);
   positive("gbs", c.global_batch_size);
-  if (c.zero_stage < 0 || c.zero_stage > 3) out.push_back("zero stage must be 0, 1, 2 or 3, got " + std::to_string(c.zero_stage));
+  if (c.zero_stage < 0 || c.zero_stage > 3) add(InfeasibleKind::kInvalidDegree, "zero stage must be 0, 1, 2 or 3, got " + std::to_string(c.zero_stage));
   if (!out.empty() || c.tp <= 0 || c.cp <= 0 || c.ep <= 0 || c.etp <= 0 || c.micro_batch_size <= 0) return out;
   if (c.num_gpus() != num_gpus) {
-    out.push_back("tp x pp x dp x cp = " + std::to_string(c.tp) + " x " + std::to_string(c.pp) + " x " +
+    add(InfeasibleKind::kGpuCount, "tp x pp x dp x cp = " + std::to_string(c.tp) + " x " + std::to_string(c.pp) + " x " +
                   std::to_string(c.dp) + " x " + std::to_string(c.cp) + " = " + std::to_string(c.num_gpus()) +
                   " must equal the number of GPUs (" + std::to_string(num_gpus) + ")");
   }
   if (c.global_batch_size % (c.dp * c.micro_batch_size) != 0) {
-    out.push_back("global batch " + std::to_string(c.global_batch_size) + " must be a multiple of dp x mbs = " +
+    add(InfeasibleKind::kDivisibility, "global batch " + std::to_string(c.global_batch_size) + " must be a multiple of dp x mbs = " +
                   std::to_string(c.dp * c.micro_batch_size));
   }
   const int64_t chunks = c.pp * c.vp;
   if (chunks > arch.num_layers) {
-    out.push_back("pp x vp = " + std::to_string(chunks) + " exceeds the number of layers (" +
+    add(InfeasibleKind::kDivisibility, "pp x vp = " + std::to_string(chunks) + " exceeds the number of layers (" +
                   std::to_string(arch.num_layers) + ")");
   }
-  if (c.vp > 1 && c.pp == 1) out.push_back("vp > 1 (interleaving) needs pp > 1");
+  if (c.vp > 1 && c.pp == 1) add(InfeasibleKind::kUnsupported, "vp > 1 (interleaving) needs pp > 1");
   if (!c.stage_layers.empty()) {
     int64_t sum = 0;
     bool positive_layers = true;
@@ -77,25 +77,31 @@ std::vector<std::string> layout_problems(const model::Architecture& arch, const 
       positive_layers = positive_layers && l >= 1;
     }
     if (static_cast<int64_t>(c.stage_layers.size()) != c.pp || c.vp != 1 || sum != arch.num_layers || !positive_layers) {
-      out.push_back("explicit stage layers must give pp = " + std::to_string(c.pp) + " positive counts summing to " +
+      add(InfeasibleKind::kDivisibility, "explicit stage layers must give pp = " + std::to_string(c.pp) + " positive counts summing to " +
                     std::to_string(arch.num_layers) + " layers, with vp = 1");
     }
   }
   if (arch.moe && (c.tp * c.cp * c.dp) % (c.ep * c.etp) != 0) {
-    out.push_back("ep x etp = " + std::to_string(c.ep * c.etp) + " must divide tp x cp x dp = " +
+    add(InfeasibleKind::kDivisibility, "ep x etp = " + std::to_string(c.ep * c.etp) + " must divide tp x cp x dp = " +
                   std::to_string(c.tp * c.cp * c.dp) + " (experts are folded over those ranks)");
   }
   return out;
 }
 
-void validate_layout(const model::Architecture& arch, const ParallelConfig& config, int64_t num_gpus) {
+std::optional<Infeasible> check_layout(const model::Architecture& arch, const ParallelConfig& config,
+                                       int64_t num_gpus) {
   auto problems = layout_problems(arch, config, num_gpus);
-  const auto sharding = model::sharding_problems(arch, config.step_config());
-  problems.insert(problems.end(), sharding.begin(), sharding.end());
-  if (problems.empty()) return;
-  std::string message = "invalid parallel layout for " + arch.name + ": ";
-  for (size_t i = 0; i < problems.size(); ++i) message += (i ? "; " : "") + problems[i];
-  throw InputError(message);
+  for (auto& text : model::sharding_problems(arch, config.step_config())) {
+    problems.push_back({InfeasibleKind::kDivisibility, std::move(text)});
+  }
+  if (problems.empty()) return std::nullopt;
+  Infeasible out{problems.front().kind, "invalid parallel layout for " + arch.name + ": "};
+  for (size_t i = 0; i < problems.size(); ++i) out.detail += (i ? "; " : "") + problems[i].detail;
+  return out;
+}
+
+void validate_layout(const model::Architecture& arch, const ParallelConfig& config, int64_t num_gpus) {
+  if (auto why = check_layout(arch, config, num_gpus)) throw_infeasible(*why);
 }
 
 std::array<Dim, 5> parse_rank_order(const std::string& text) {

@@ -48,12 +48,14 @@ TEST_CASE("predictor: each pipeline stage runs on its own GPU type") {
   c.seq_len = 4096;
   c.stage_part = {1, 0};  // stage 0 on H100, stage 1 on A100
   c.stage_layers = {16, 16};
-  const auto even = predictor::predict(arch, mixed, c);
+  const auto even = predictor::predict(arch, mixed, c).value();
   c.stage_layers = {24, 8};  // more layers on the faster GPU
-  const auto by_speed = predictor::predict(arch, mixed, c);
+  const auto by_speed = predictor::predict(arch, mixed, c).value();
   CHECK(by_speed.iteration_time_s < even.iteration_time_s);
   c.stage_part = {1, 1};  // both stages on the H100 part: but that part has only 8 GPUs
-  CHECK_THROWS_AS(predictor::predict(arch, mixed, c), InputError);
+  const auto wrong = predictor::predict(arch, mixed, c);
+  REQUIRE_FALSE(wrong.feasible());
+  CHECK(wrong.infeasible().kind == predictor::InfeasibleKind::kPlacement);
 }
 
 TEST_CASE("plan on a mixed cluster: layers follow speed; split data parallelism is searched too") {

@@ -151,17 +151,13 @@ predictor::PredictOptions kernels_only(bool timeline = false) {
 
 Prediction predict_kernels_only(const model::Architecture& arch, const hardware::ClusterSpec& cluster,
                                 const ParallelConfig& config) {
-  return predictor::predict(arch, cluster, config, kernels_only());
+  return predictor::predict(arch, cluster, config, kernels_only()).value();
 }
 
 std::string predict_error(const model::Architecture& arch, const hardware::ClusterSpec& cluster,
                           const ParallelConfig& config) {
-  try {
-    predictor::predict(arch, cluster, config);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
+  const auto outcome = predictor::predict(arch, cluster, config);
+  return outcome.feasible() ? std::string() : outcome.infeasible().detail;
 }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
@@ -206,7 +202,7 @@ TEST_CASE("predict: the breakdown adds up to the iteration time") {
   auto config = layout(2, 2, 2, 16);
   config.sequence_parallel = true;
   // Default options: the host's kernel launches show too.
-  const auto p = predictor::predict(arch, cluster, config);
+  const auto p = predictor::predict(arch, cluster, config).value();
   const auto& t = p.time;
   // Without TP overlap every part is on the critical path of the slowest stage: they add up.
   CHECK(p.iteration_time_s == doctest::Approx(t.compute_s + t.recompute_s + t.tp_comm_s + t.cp_comm_s + t.ep_comm_s +
@@ -363,7 +359,7 @@ TEST_CASE("predict: the timeline has every stage, and each forward before its ba
       config.vp = 2;
       config.schedule = PipelineSchedule::kInterleaved;
     }
-    const auto p = predictor::predict(arch, cluster, config, options);
+    const auto p = predictor::predict(arch, cluster, config, options).value();
     REQUIRE(!p.timeline.empty());
     CHECK(predict_kernels_only(arch, cluster, config).timeline.empty());  // only when asked
 

@@ -63,6 +63,7 @@ std::vector<PlanRank> rank_published_layouts(const std::vector<ValidationCase>& 
     row.id = r.id;
     try {
       const planner::PlanResult plan = planner::plan(request);
+      if (plan.top.empty()) throw InputError(plan.stats.nothing_fits);
       // Published runs did fit: accept them within the memory model's 5% uncertainty.
       const planner::LayoutRank rank = planner::rank_of(request, plan, *r.config, 0.05);
       row.feasible = rank.feasible;

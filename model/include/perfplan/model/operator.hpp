@@ -45,6 +45,9 @@ struct Communication {
   int64_t group_size = 1;
   Pass pass = Pass::kForward;
   double bytes = 0;
+  // The forward all-to-all that carries tokens to their experts (a node-aware dispatcher sends
+  // them in FP8 under FP8 training; the combine stays in bf16).
+  bool token_dispatch = false;
 };
 
 // GEMM shape on one GPU: `count` independent (m x k) * (k x n) products.

@@ -61,6 +61,8 @@ struct PruneStats {
   int64_t evaluated = 0;    // predicted in full
   int64_t feasible = 0;     // predicted and fitting in memory
   std::map<std::string, int64_t> pruned;  // reason -> count
+  std::map<predictor::InfeasibleKind, int64_t> rejected;  // the same cuts counted by kind
+  std::string nothing_fits;  // when no layout is feasible: why, with the counts of each cut
 };
 
 struct PlanResult {
@@ -72,7 +74,8 @@ struct PlanResult {
 
 // Searches TP (+SP), PP, VP, DP, CP, EP, micro-batch, recompute, ZeRO stage / distributed
 // optimizer and pipeline schedule. Multi-threaded; the result does not depend on the thread count.
-// Throws InputError when nothing fits, saying why the layouts were cut.
+// When nothing fits, `top` is empty and stats.nothing_fits says why; InputError only for bad
+// requests (no GPUs, no batch).
 PlanResult plan(const PlanRequest& request);
 
 // Rank of a given layout among all feasible layouts of the request (1 = best), or 0 when it was

@@ -2,12 +2,14 @@
 // How a training job is laid out over the GPUs: the parallel degrees, batch, precision,
 // recomputation, optimizer sharding, pipeline schedule and which communication overlaps.
 #include <array>
+#include <optional>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "perfplan/model/architecture.hpp"
 #include "perfplan/model/step_config.hpp"
+#include "perfplan/predictor/infeasible.hpp"
 #include "perfplan/predictor/pipeline_schedule.hpp"
 
 namespace perfplan::predictor {
@@ -65,9 +67,14 @@ struct ParallelConfig : model::StepConfig {
 // the schedule only with pp > 1; ddp | zero2 | dist-opt | fsdp for the optimizer sharding).
 std::string to_string(const ParallelConfig& config);
 
-// Every reason the layout does not fit the model and GPU count, each saying what is accepted.
-std::vector<std::string> layout_problems(const model::Architecture& arch, const ParallelConfig& config,
-                                         int64_t num_gpus);
+// Every reason the layout does not fit the model and GPU count (beside the sharding checks of
+// model::sharding_problems), each with its kind and saying what is accepted.
+std::vector<Infeasible> layout_problems(const model::Architecture& arch, const ParallelConfig& config,
+                                        int64_t num_gpus);
+// All of them and the sharding problems as one Infeasible (the kind of the first), or nullopt.
+std::optional<Infeasible> check_layout(const model::Architecture& arch, const ParallelConfig& config,
+                                       int64_t num_gpus);
+// For callers whose layout is user input: InputError with check_layout's detail.
 void validate_layout(const model::Architecture& arch, const ParallelConfig& config, int64_t num_gpus);
 
 // Parses "tp-cp-ep-dp-pp" style orders.

@@ -6,6 +6,7 @@
 
 #include "perfplan/model/architecture.hpp"
 #include "perfplan/predictor/compute_model.hpp"
+#include "perfplan/predictor/infeasible.hpp"
 #include "perfplan/hardware/hardware.hpp"
 #include "perfplan/predictor/memory.hpp"
 #include "perfplan/predictor/parallel_config.hpp"
@@ -69,7 +70,10 @@ struct Prediction {
   std::vector<TimelineEvent> timeline;
 };
 
-Prediction predict(const model::Architecture& arch, const hardware::ClusterSpec& cluster, const ParallelConfig& config,
-                   const PredictOptions& options = {});
+// The prediction, or Infeasible when the layout does not fit the model, the GPU count or the
+// parts of a mixed cluster (checked once, here). A layout that does not fit in memory is still
+// predicted, with memory.fits false and the reason.
+Outcome<Prediction> predict(const model::Architecture& arch, const hardware::ClusterSpec& cluster,
+                            const ParallelConfig& config, const PredictOptions& options = {});
 
 }  // namespace perfplan::predictor

@@ -1,0 +1,56 @@
+#include "dp_sync.hpp"
+
+#include <algorithm>
+
+#include "perfplan/predictor/memory.hpp"
+
+namespace perfplan::predictor::detail {
+
+DpSync dp_sync(const StageContent& stage, const ParallelConfig& config, const Groups& groups,
+               const hardware::ClusterSpec& pace, double forward_window_s, double backward_window_s) {
+  const double g_bytes = gradient_bytes_per_parameter(config.dtype);
+  const double w_bytes = weight_bytes_per_parameter(config.dtype);
+  const bool sharded_optimizer = config.shards_optimizer();
+  double grad_sync_s = 0;
+  double param_gather_s = 0;
+  // Megatron DDP reduces gradients in buckets of max(40M, 1M x DP) parameters; the bucket that
+  // holds the last gradients computed can only start after backward ends (and the first
+  // bucket's parameters must be gathered before forward starts).
+  double last_bucket_grad_s = 0;
+  double first_bucket_param_s = 0;
+  auto sync = [&](double params, const GroupPlacement& group) {
+    if (params <= 0 || group.size <= 1) return;
+    const double bucket = std::min(params, std::max(40e6, 1e6 * static_cast<double>(group.size)));
+    if (sharded_optimizer || config.zero_stage >= 2) {
+      grad_sync_s += collective_time(model::CommKind::kReduceScatter, params * g_bytes, group, pace);
+      param_gather_s += collective_time(model::CommKind::kAllGather, params * w_bytes, group, pace);
+      last_bucket_grad_s = std::max(last_bucket_grad_s,
+                                    collective_time(model::CommKind::kReduceScatter, bucket * g_bytes, group, pace));
+      first_bucket_param_s = std::max(first_bucket_param_s,
+                                      collective_time(model::CommKind::kAllGather, bucket * w_bytes, group, pace));
+    } else {
+      grad_sync_s += collective_time(model::CommKind::kAllReduce, params * g_bytes, group, pace);
+      last_bucket_grad_s = std::max(last_bucket_grad_s,
+                                    collective_time(model::CommKind::kAllReduce, bucket * g_bytes, group, pace));
+    }
+  };
+  sync(stage.dense_parameters, groups.dense_dp);
+  sync(stage.expert_parameters, groups.expert_dp);
+  double dp_exposed = 0;
+  const double backward_window = backward_window_s;
+  const double forward_window = forward_window_s;
+  if (config.zero_stage >= 3) {
+    // FSDP gathers every layer's weights in forward and again in backward of each micro-batch,
+    // prefetched behind the previous layer's compute.
+    const double per_micro_batch = 2.0 * param_gather_s + grad_sync_s;
+    dp_exposed = static_cast<double>(config.micro_batches()) * std::max(0.0, per_micro_batch - (forward_window + backward_window));
+  } else {
+    dp_exposed += config.overlap_grad_reduce ? std::max(last_bucket_grad_s, grad_sync_s - backward_window) : grad_sync_s;
+    dp_exposed +=
+        config.overlap_param_gather ? std::max(first_bucket_param_s, param_gather_s - forward_window) : param_gather_s;
+  }
+
+  return {grad_sync_s, param_gather_s, dp_exposed};
+}
+
+}  // namespace perfplan::predictor::detail
