@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "perfplan/report/hardware_report.hpp"
 #include "perfplan/common/input_error.hpp"
 #include "perfplan/kerneldb/kernel_db.hpp"
 #include "perfplan/kerneldb/kineto_import.hpp"
@@ -57,14 +58,7 @@ int run_import(const std::vector<std::string>& args) {
 int run_show(const std::vector<std::string>& args) {
   if (args.size() != 1) throw InputError("perfplan kernels show takes one kernel database file");
   const auto db = kerneldb::KernelDatabase::load(args[0]);
-  std::cout << fmt::format("{}: GPU {}, source {}, {} measurements\n", args[0], db.context().gpu, db.context().source,
-                           db.entries().size());
-  for (const auto& e : db.entries()) {
-    std::string shape;
-    for (const auto& [key, value] : e.params) shape += (shape.empty() ? "" : ",") + key + "=" + value;
-    std::cout << fmt::format("  {:<12} {:<5} {:<48} {:>12.3f} us  x{}\n", e.op, e.dtype, shape, e.seconds * 1e6,
-                             e.samples);
-  }
+  std::cout << report::render_kernel_db_entries(db, args[0]);
   return 0;
 }
 

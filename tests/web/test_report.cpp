@@ -272,11 +272,8 @@ TEST_CASE("report: a large search keeps every Pareto point and samples the rest"
   CHECK(pareto == 50);
 }
 
-TEST_CASE("report: headless Chromium renders every chart without a script error") {
-  if (!fs::exists(kChromium)) {
-    MESSAGE("skipped: " << kChromium << " is not installed (scripts/install-deps installs it)");
-    return;
-  }
+TEST_CASE("report: headless Chromium renders every chart without a script error" *
+          doctest::skip(!fs::exists(kChromium))) {
   const PlanResult plan = sample_plan();
   const TempDir dir;
   const fs::path html = dir.path / "report.html";
