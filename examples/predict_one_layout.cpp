@@ -2,6 +2,7 @@
 //   build/examples/predict_one_layout
 #include <cstdio>
 
+#include "perfplan/common/units.hpp"
 #include "perfplan/hardware/hardware.hpp"
 #include "perfplan/model/catalog.hpp"
 #include "perfplan/predictor/predict.hpp"
@@ -32,7 +33,7 @@ int main() {
   const auto& p = outcome.value();
   std::printf("%s on %s: %s\n", arch.name.c_str(), cluster.name.c_str(), predictor::to_string(layout).c_str());
   std::printf("iteration %.3f s, %.0f tokens/s, MFU %.1f%%, %.1f GiB per GPU (%s)\n", p.iteration_time_s,
-              p.tokens_per_s, 100 * p.mfu, p.memory.peak.total_bytes() / (1024.0 * 1024 * 1024),
+              p.tokens_per_s, 100 * p.mfu, p.memory.peak.total_bytes() / units::kGiB,
               p.memory.fits ? "fits" : p.memory.reason.c_str());
   std::printf("compute %.3f s, TP comm %.3f s, DP sync %.3f s, optimizer %.4f s\n", p.time.compute_s,
               p.time.tp_comm_s, p.time.dp_comm_s, p.time.optimizer_s);

@@ -1,7 +1,6 @@
 #include "perfplan/kerneldb/kernel_db.hpp"
 
-#include <cctype>
-
+#include "perfplan/common/names.hpp"
 #include "perfplan/common/version.hpp"
 
 #include <algorithm>
@@ -374,9 +373,7 @@ bool same_gpu(std::string_view a, std::string_view b) {
 }
 
 std::filesystem::path kernel_db_path_for_gpu(const std::filesystem::path& kernels_dir, std::string_view gpu_name) {
-  std::string file(gpu_name);
-  for (char& ch : file) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return kernels_dir / (file + ".jsonl");
+  return kernels_dir / (to_lower(gpu_name) + ".jsonl");
 }
 
 std::optional<KernelDatabase> load_kernel_db_for_gpu(const std::filesystem::path& kernels_dir, std::string_view gpu_name) {

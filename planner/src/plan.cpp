@@ -1,3 +1,4 @@
+#include "perfplan/common/units.hpp"
 #include "perfplan/planner/plan.hpp"
 
 #include <algorithm>
@@ -18,7 +19,7 @@
 namespace perfplan::planner {
 namespace {
 
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+using units::kGiB;
 
 // Parameters of the whole model, split into dense and expert weights (they shard differently).
 predictor::ParameterSplit model_parameters(const model::Architecture& arch) {
@@ -161,6 +162,7 @@ PlanResult plan(const PlanRequest& request) {
     std::vector<Candidate> feasible;
     std::map<std::string, int64_t> pruned;
     std::map<predictor::InfeasibleKind, int64_t> rejected;
+    std::map<predictor::InfeasibleKind, int64_t> rejected_by_predictor;  // named at the merge
     int64_t evaluated = 0;
   };
   std::vector<Local> locals(threads);
@@ -182,7 +184,7 @@ PlanResult plan(const PlanRequest& request) {
           item.per_part.empty() ? predictor::predict(request.architecture, request.cluster, c)
                                 : detail::predict_split_dp(request, item);
       if (!outcome.feasible()) {
-        local.pruned["rejected by the predictor: " + predictor::to_string(outcome.infeasible().kind)] += 1;
+        local.rejected_by_predictor[outcome.infeasible().kind] += 1;
         local.rejected[outcome.infeasible().kind] += 1;
         continue;
       }
@@ -210,6 +212,9 @@ PlanResult plan(const PlanRequest& request) {
     result.stats.evaluated += local.evaluated;
     for (const auto& [reason, count] : local.pruned) result.stats.pruned[reason] += count;
     for (const auto& [kind, count] : local.rejected) result.stats.rejected[kind] += count;
+    for (const auto& [kind, count] : local.rejected_by_predictor) {
+      result.stats.pruned["rejected by the predictor: " + predictor::to_string(kind)] += count;
+    }
     std::move(local.feasible.begin(), local.feasible.end(), std::back_inserter(feasible));
   }
   result.stats.feasible = static_cast<int64_t>(feasible.size());

@@ -1,3 +1,4 @@
+#include "perfplan/common/units.hpp"
 #include "perfplan/predictor/memory.hpp"
 
 #include <fmt/format.h>
@@ -7,7 +8,7 @@
 namespace perfplan::predictor {
 namespace {
 
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+using units::kGiB;
 
 double activation_bytes(const std::vector<model::Operator>& ops) { return model::totals(ops).activation_bytes; }
 

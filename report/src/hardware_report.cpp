@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "perfplan/common/units.hpp"
+
 namespace perfplan::report {
 
 std::string render_hardware_text(const hardware::HardwareCatalog& hardware) {
@@ -13,7 +15,7 @@ std::string render_hardware_text(const hardware::HardwareCatalog& hardware) {
   for (const auto& g : hardware.gpus()) {
     out += fmt::format("{:<16} {:>9.0f} {:>9.0f} {:>9.1f} {:>5} {:>8.2f} {:>7.0f}GB {:>9.2f} {:>7.2f}\n", g.name,
                              std::max(g.peak_bf16_flops_per_s, g.peak_fp16_flops_per_s) / 1e12, g.peak_fp8_flops_per_s / 1e12,
-                             g.hbm_bytes / (1024.0 * 1024 * 1024), g.sm_count, g.hbm_bytes_per_s / 1e12,
+                             g.hbm_bytes / units::kGiB, g.sm_count, g.hbm_bytes_per_s / 1e12,
                              g.nvlink_bytes_per_s / 1e9, g.price_per_gpu_hour_usd, g.gemm_efficiency);
   }
   out += fmt::format("\n{:<18} {:>12} {:>10}  {}\n", "link", "GB/s/dir", "latency", "source");

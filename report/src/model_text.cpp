@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "perfplan/common/units.hpp"
 #include "perfplan/report/model_report.hpp"
 
 namespace perfplan::report {
@@ -10,8 +11,8 @@ namespace {
 
 using model::Operator;
 
-constexpr double kMiB = 1024.0 * 1024.0;
-constexpr double kGiB = kMiB * 1024.0;
+using units::kGiB;
+using units::kMiB;
 
 std::string shape_text(const Operator& op) {
   if (!op.gemm) return "-";

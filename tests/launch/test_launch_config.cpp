@@ -7,6 +7,7 @@
 #include <string>
 
 #include "perfplan/launch/launch_config.hpp"
+#include "launch/layouts.hpp"
 #include "model/catalog_fixture.hpp"
 #include "perfplan/common/input_error.hpp"
 
@@ -15,38 +16,10 @@ using namespace perfplan;
 using launch::LaunchFramework;
 using predictor::ParallelConfig;
 using predictor::PipelineSchedule;
+using test::llama70b_layout;
+using test::mixtral_layout;
 
 namespace {
-
-ParallelConfig llama70b_layout() {
-  ParallelConfig c;
-  c.tp = 8;
-  c.sequence_parallel = true;
-  c.pp = 4;
-  c.vp = 5;
-  c.schedule = PipelineSchedule::kInterleaved;
-  c.dp = 16;
-  c.micro_batch_size = 1;
-  c.global_batch_size = 512;
-  c.seq_len = 8192;
-  c.dtype = model::DType::kBf16;
-  c.recompute = model::Recompute::kSelective;
-  c.distributed_optimizer = true;
-  return c;
-}
-
-ParallelConfig mixtral_layout() {
-  ParallelConfig c;
-  c.tp = 2;
-  c.sequence_parallel = true;
-  c.dp = 8;
-  c.ep = 8;
-  c.etp = 1;
-  c.micro_batch_size = 1;
-  c.global_batch_size = 64;
-  c.seq_len = 4096;
-  return c;
-}
 
 std::string render(launch::LaunchFramework framework, const std::string& model, const ParallelConfig& c) {
   return launch::render_launch_config(framework, test::arch(model), c, c.num_gpus(), 8);

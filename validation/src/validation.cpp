@@ -1,3 +1,4 @@
+#include "perfplan/common/units.hpp"
 #include "perfplan/validation/validation.hpp"
 
 #include <algorithm>
@@ -14,7 +15,7 @@ using namespace perfplan::predictor;  // layouts, predictions and their enums
 namespace {
 
 using nlohmann::json;
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+using units::kGiB;
 
 const json* field(const json& object, const char* key) {
   if (!object.is_object()) return nullptr;

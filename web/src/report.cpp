@@ -1,3 +1,4 @@
+#include "perfplan/common/units.hpp"
 #include "perfplan/web/report.hpp"
 
 #include "perfplan/report/layout_json.hpp"
@@ -18,7 +19,7 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+using units::kGiB;
 constexpr int kSchemaVersion = 1;
 // Above this many feasible layouts the scatter keeps every Pareto point and an even sample of
 // the rest, so that the report stays a few MB and the browser draws it in well under a second.

@@ -3,6 +3,8 @@
 // activations of the micro-batches in flight, and what the runtime reserves.
 #include <string>
 
+#include "perfplan/common/units.hpp"
+
 #include "perfplan/model/architecture.hpp"
 #include "perfplan/model/step_operators.hpp"
 #include "perfplan/hardware/hardware.hpp"
@@ -31,7 +33,7 @@ struct MemoryFit {
 
 // Bytes the CUDA runtime, libraries and the caching allocator take beside tensors (documented
 // default: CUDA context ~0.5 GiB, cuBLAS/cuDNN workspaces and NCCL buffers ~1 GiB).
-inline constexpr double kDefaultRuntimeBytes = 1.5 * 1024.0 * 1024.0 * 1024.0;
+inline constexpr double kDefaultRuntimeBytes = 1.5 * units::kGiB;
 
 // Memory of every pipeline stage; the peak is the stage that needs the most.
 // `stage_hbm_bytes` gives each stage's GPU memory on a mixed cluster (empty: gpu.hbm_bytes for
