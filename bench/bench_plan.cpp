@@ -14,6 +14,7 @@ void BM_Plan_Llama31_405B_16384_H100(benchmark::State& state) {
   const auto hardware = hardware::HardwareCatalog::load(hardware::default_hardware_directory());
   planner::PlanRequest request;
   request.architecture = catalog.find("llama-3.1-405b").architecture;
+  request.framework = hardware.framework();
   request.cluster = hardware.cluster("dgx-h100", 16384);
   request.global_batch_size = 2048;  // 16M tokens, as Meta trained 405B
   request.seq_len = 8192;

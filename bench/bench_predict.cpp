@@ -16,6 +16,7 @@ void BM_Predict_Llama31_70B_1024_H100(benchmark::State& state) {
   const model::Architecture& arch = catalog.find("llama-3.1-70b").architecture;
   const auto hardware = hardware::HardwareCatalog::load(hardware::default_hardware_directory());
   const hardware::ClusterSpec cluster = hardware.cluster("dgx-h100", 1024);
+  const hardware::FrameworkSpec& framework = hardware.framework();
   predictor::ParallelConfig c;
   c.tp = 8;
   c.sequence_parallel = true;
@@ -28,7 +29,7 @@ void BM_Predict_Llama31_70B_1024_H100(benchmark::State& state) {
   c.recompute = model::Recompute::kSelective;
   c.distributed_optimizer = true;
   for (auto _ : state) {
-    predictor::Prediction p = predictor::predict(arch, cluster, c).value();
+    predictor::Prediction p = predictor::predict(arch, cluster, framework, c).value();
     benchmark::DoNotOptimize(p.iteration_time_s);
   }
 }

@@ -61,6 +61,7 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
   const auto catalog = model::Catalog::load(model::default_catalog_directory());
   a.request.architecture = model::resolve_architecture(a.model, catalog);
   const auto hardware = hardware::HardwareCatalog::load(hardware::default_hardware_directory());
+  a.request.framework = hardware.framework();
   if (mixed) {
     a.request.cluster = hardware.heterogeneous_cluster(a.cluster);
     if (a.gpus > 0 && a.gpus != a.request.cluster.num_gpus) {

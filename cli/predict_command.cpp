@@ -97,7 +97,7 @@ int run_predict_command(const std::vector<std::string>& args) {
       predict_options.compute = &*kernel_model;
     }
   }
-  const predictor::Prediction p = predictor::predict(arch, cluster, c, predict_options).value();
+  const predictor::Prediction p = predictor::predict(arch, cluster, hardware.framework(), c, predict_options).value();
   if (!trace_path.empty()) {
     std::ofstream out(trace_path);
     if (!out) throw InputError(trace_path + ": cannot write the trace file");

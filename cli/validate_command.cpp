@@ -49,7 +49,7 @@ int run_validate_command(const std::vector<std::string>& args) {
     std::cout << report::render_validation_text(results, summary);
     if (!kdb.results.empty()) std::cout << report::render_kernel_db_text(results, kdb);
   }
-  if (with_plan && !as_json) std::cout << report::render_plan_ranks(validation::rank_published_layouts(cases, results));
+  if (with_plan && !as_json) std::cout << report::render_plan_ranks(validation::rank_published_layouts(cases, results, hardware.framework()));
   return 0;
 }
 

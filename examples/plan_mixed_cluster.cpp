@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   const auto hardware = hardware::HardwareCatalog::load(hardware::default_hardware_directory());
   planner::PlanRequest request;
   request.architecture = catalog.find("llama-3.1-70b").architecture;
+  request.framework = hardware.framework();
   request.cluster = argc > 2 ? hardware.cluster(argv[1], std::stoll(argv[2]))
                              : hardware.heterogeneous_cluster("dgx-a100:64,dgx-h100:64");
   request.global_batch_size = 512;

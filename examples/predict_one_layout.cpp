@@ -24,7 +24,7 @@ int main() {
   layout.distributed_optimizer = true;
   layout.zero_stage = 1;
 
-  const auto outcome = predictor::predict(arch, cluster, layout);
+  const auto outcome = predictor::predict(arch, cluster, hardware.framework(), layout);
   if (!outcome.feasible()) {
     std::printf("infeasible (%s): %s\n", predictor::to_string(outcome.infeasible().kind).c_str(),
                 outcome.infeasible().detail.c_str());

@@ -275,6 +275,9 @@ std::vector<std::string> GpuSpec::problems() const {
   checks.fraction(fp8_gemm_efficiency, "calibration.fp8_gemm_efficiency");
   checks.fraction(attention_efficiency, "calibration.attention_efficiency");
   checks.fraction(hbm_efficiency, "calibration.hbm_efficiency");
+  checks.require(gemm_tile_overhead_k >= 0 && gemm_tile_overhead_k <= 65536, "calibration.gemm_tile_overhead_k",
+                 "must be between 0 and 65536 K elements (got " + number_text(gemm_tile_overhead_k) + ")");
+  checks.fraction(attention_backward_rate_ratio, "calibration.attention_backward_rate_ratio");
   checks.require(kernel_launch_s >= 0 && kernel_launch_s <= 1e-3, "calibration.kernel_launch_us",
                  "must be between 0 and 1000 (got " + number_text(kernel_launch_s / kMicrosecond) + ")");
   checks.text(calibration_source, "calibration.source", "must say where the calibration figures come from");
@@ -363,6 +366,14 @@ HardwareCatalog HardwareCatalog::load(const std::filesystem::path& hardware_spec
     catalog.clusters_.push_back(std::move(cluster));
     cluster_origins.push_back(problems.origin());
   });
+  std::vector<std::string> framework_origins;
+  each_file("frameworks", [&](const nlohmann::json& doc, detail::SpecProblems& problems) {
+    FrameworkSpec framework = detail::framework_from_json(doc, problems);
+    if (framework.name.empty()) return;  // already reported; nothing to look up by
+    check_unique(catalog.frameworks_, framework_origins, framework, problems);
+    catalog.frameworks_.push_back(std::move(framework));
+    framework_origins.push_back(problems.origin());
+  });
   if (!lines.empty()) throw InputError(problem_list("hardware specs in '" + hardware_specs_dir.string() + "'", lines));
   return catalog;
 }
@@ -370,6 +381,10 @@ HardwareCatalog HardwareCatalog::load(const std::filesystem::path& hardware_spec
 const GpuSpec& HardwareCatalog::gpu(const std::string& name) const { return find_or_throw(gpus_, name, "GPU"); }
 
 const LinkSpec& HardwareCatalog::link(const std::string& name) const { return find_or_throw(links_, name, "link"); }
+
+const FrameworkSpec& HardwareCatalog::framework(const std::string& name) const {
+  return find_or_throw(frameworks_, name, "framework");
+}
 
 ClusterSpec HardwareCatalog::cluster(const std::string& name_or_path, int64_t num_gpus) const {
   const std::filesystem::path path(name_or_path);

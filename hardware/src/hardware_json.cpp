@@ -1,162 +1,13 @@
-#include "perfplan/common/names.hpp"
 #include "hardware_json.hpp"
+#include "json_fields.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <optional>
 
 namespace perfplan::hardware::detail {
-namespace {
 
 using nlohmann::json;
-
-std::string join_path(const std::string& prefix, const std::string& key) {
-  return prefix.empty() ? key : prefix + "." + key;
-}
-
-std::string describe(const json& value) {
-  std::string text = value.dump();
-  if (text.size() > 40) text = text.substr(0, 37) + "...";
-  return text;
-}
-
-// Reports keys that are not in `accepted` (typos would otherwise silently keep a default).
-void check_keys(const json& object, const std::string& prefix, const std::vector<std::string>& accepted,
-                SpecProblems& problems) {
-  for (const auto& item : object.items()) {
-    const std::string& key = item.key();
-    if (std::find(accepted.begin(), accepted.end(), key) != accepted.end()) continue;
-    std::string what = "unknown key";
-    const std::string* closest = nullptr;
-    size_t best = SIZE_MAX;
-    for (const auto& candidate : accepted) {
-      const size_t distance = edit_distance(key, candidate);
-      if (distance < best) {
-        best = distance;
-        closest = &candidate;
-      }
-    }
-    if (closest != nullptr && best <= 3) {
-      what += "; did you mean '";
-      what += *closest;
-      what += "'?";
-    }
-    what += " accepted keys:";
-    for (const auto& candidate : accepted) what += " " + candidate;
-    problems.add(join_path(prefix, key), what);
-  }
-}
-
-std::string read_text(const json& object, const std::string& prefix, const char* key, SpecProblems& problems,
-                      bool required = true) {
-  const std::string path = join_path(prefix, key);
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) {
-    if (required) problems.add(path, "missing (expected a non-empty string)");
-    return {};
-  }
-  if (!it->is_string() || it->get<std::string>().empty()) {
-    problems.add(path, "must be a non-empty string, got " + describe(*it));
-    return {};
-  }
-  return it->get<std::string>();
-}
-
-// A number in vendor units; `nullable` accepts null for "the GPU lacks this" (read as nullopt).
-std::optional<double> read_number(const json& object, const std::string& prefix, const char* key, const char* expected,
-                                  SpecProblems& problems, bool nullable = false) {
-  const std::string path = join_path(prefix, key);
-  auto it = object.find(key);
-  if (it == object.end()) {
-    std::string what = "missing (expected ";
-    what += expected;
-    if (nullable) what += ", or null where absent";
-    what += ")";
-    problems.add(path, what);
-    return std::nullopt;
-  }
-  if (it->is_null()) {
-    if (!nullable) {
-      std::string what = "must be a number (";
-      what += expected;
-      what += "), got null";
-      problems.add(path, what);
-    }
-    return std::nullopt;
-  }
-  if (!it->is_number()) {
-    std::string what = "must be a number (";
-    what += expected;
-    what += "), got " + describe(*it);
-    problems.add(path, what);
-    return std::nullopt;
-  }
-  return it->get<double>();
-}
-
-std::optional<int64_t> read_integer(const json& object, const std::string& prefix, const char* key,
-                                    const char* expected, SpecProblems& problems) {
-  const std::optional<double> value = read_number(object, prefix, key, expected, problems);
-  if (!value) return std::nullopt;
-  if (*value != std::floor(*value) || std::fabs(*value) > 1e15) {
-    std::string what = "must be a whole number (";
-    what += expected;
-    what += "), got " + describe(object.at(key));
-    problems.add(join_path(prefix, key), what);
-    return std::nullopt;
-  }
-  return static_cast<int64_t>(*value);
-}
-
-// A source is a string, or an object naming the source of each figure ({"gemm_efficiency": "..."}).
-std::string read_sources(const json& object, const std::string& prefix, const char* key, SpecProblems& problems) {
-  const std::string path = join_path(prefix, key);
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) {
-    problems.add(path, "missing (expected a string, or an object naming the source of each figure)");
-    return {};
-  }
-  if (it->is_string()) return read_text(object, prefix, key, problems);
-  if (!it->is_object() || it->empty()) {
-    problems.add(path, "must be a string or an object of strings, got " + describe(*it));
-    return {};
-  }
-  std::string joined;
-  for (const auto& item : it->items()) {
-    if (!item.value().is_string() || item.value().get<std::string>().empty()) {
-      problems.add(join_path(path, item.key()), "must be a non-empty string, got " + describe(item.value()));
-      continue;
-    }
-    if (!joined.empty()) joined += "; ";
-    joined += item.key() + ": " + item.value().get<std::string>();
-  }
-  return joined;
-}
-
-const json* read_object(const json& object, const char* key, SpecProblems& problems) {
-  auto it = object.find(key);
-  if (it == object.end()) {
-    problems.add(key, "missing (expected an object)");
-    return nullptr;
-  }
-  if (!it->is_object()) {
-    problems.add(key, "must be an object, got " + describe(*it));
-    return nullptr;
-  }
-  return &*it;
-}
-
-bool is_document(const json& doc, const char* what, SpecProblems& problems) {
-  if (doc.is_object()) return true;
-  std::string text = "the file must hold one JSON object (";
-  text += what;
-  text += "), got " + describe(doc);
-  problems.add("(file)", text);
-  return false;
-}
-
-}  // namespace
-
 void SpecProblems::add(const std::string& path, const std::string& what) {
   lines_.push_back(origin_ + ": " + path + ": " + what);
   paths_.insert(path);
@@ -226,7 +77,7 @@ GpuSpec gpu_from_json(const json& doc, SpecProblems& problems) {
     const std::string prefix = "calibration";
     check_keys(*calibration, prefix,
                {"gemm_efficiency", "fp8_gemm_efficiency", "attention_efficiency", "hbm_efficiency", "kernel_launch_us",
-                "source"},
+                "gemm_tile_overhead_k", "attention_backward_rate_ratio", "source"},
                problems);
     const auto fraction = [&](const char* key, bool nullable) {
       return read_number(*calibration, prefix, key, "fraction of peak, 0-1", problems, nullable);
@@ -242,6 +93,10 @@ GpuSpec gpu_from_json(const json& doc, SpecProblems& problems) {
     gpu.hbm_efficiency = fraction("hbm_efficiency", false).value_or(0);
     gpu.kernel_launch_s =
         read_number(*calibration, prefix, "kernel_launch_us", "microseconds", problems).value_or(0) * kMicrosecond;
+    gpu.gemm_tile_overhead_k =
+        read_number(*calibration, prefix, "gemm_tile_overhead_k", "K elements per output tile", problems).value_or(-1);
+    gpu.attention_backward_rate_ratio =
+        fraction("attention_backward_rate_ratio", false).value_or(0);
     gpu.calibration_source = read_sources(*calibration, prefix, "source", problems);
   }
   problems.add_spec_problems(gpu.problems());

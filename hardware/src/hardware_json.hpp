@@ -1,5 +1,5 @@
 #pragma once
-// Reading hardware spec files (gpus/, networks/, clusters/) into the SI structs of hardware.hpp
+// Reading hardware spec files (gpus/, networks/, clusters/, frameworks/) into the SI structs of hardware.hpp
 // (private to the predictor module). Vendor units are converted here and nowhere else.
 #include <set>
 #include <string>
@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "perfplan/hardware/framework.hpp"
 #include "perfplan/hardware/hardware.hpp"
 
 namespace perfplan::hardware::detail {
@@ -30,6 +31,7 @@ class SpecProblems {
 
 GpuSpec gpu_from_json(const nlohmann::json& doc, SpecProblems& problems);
 LinkSpec link_from_json(const nlohmann::json& doc, SpecProblems& problems);
+FrameworkSpec framework_from_json(const nlohmann::json& doc, SpecProblems& problems);
 
 // A cluster file names its GPU and links; the catalog resolves them.
 struct ClusterReferences {

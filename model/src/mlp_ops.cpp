@@ -77,17 +77,15 @@ std::vector<Operator> moe_ops(const Shard& s) {
   keep_in_bf16(router, s);  // Megatron computes router logits in bf16/fp32
   ops.push_back(router);
   Operator topk = elementwise_op("router_topk", OpKind::kRouter, s, Tm * E, 6.0, 1.0, Tm * E * 4.0);
-  // Score function, top-k, gathers and the auxiliary load-balancing loss terms.
-  topk.forward_kernels = 12;
-  topk.backward_kernels = 8;
+  // Score function, top-k, gathers and the auxiliary load-balancing loss terms: how many kernels
+  // that takes is the framework's (hardware_specs/frameworks/*.json kernels_per_op).
   ops.push_back(topk);
 
   Operator dispatch = elementwise_op("token_dispatch", OpKind::kPermute, s, routed * h, 0.0, 1.0,
                                      routed * 4.0);  // int32 routing map
   add_expert_dispatch_comm(dispatch, s, routed * h * act, true);
-  // Histogram of tokens per expert, exchange of the counts, permutation indices, gather.
-  dispatch.forward_kernels = 8;
-  dispatch.backward_kernels = 6;
+  // Histogram of tokens per expert, exchange of the counts, permutation indices, gather (kernel
+  // counts: the framework's).
   dispatch.host_sync = true;
   ops.push_back(dispatch);
 
@@ -115,8 +113,6 @@ std::vector<Operator> moe_ops(const Shard& s) {
   // weights' gradient.
   Operator combine = elementwise_op("token_combine", OpKind::kPermute, s, routed * h, 2.0, 1.0, routed * h * act);
   add_expert_dispatch_comm(combine, s, routed * h * act, false);
-  combine.forward_kernels = 5;
-  combine.backward_kernels = 5;
   ops.push_back(combine);
 
   if (moe.shared_expert_intermediate_size > 0) {

@@ -39,13 +39,16 @@ predictor::ParameterSplit model_parameters(const model::Architecture& arch) {
 }
 
 // A lower bound on model-state bytes per GPU: the average pipeline stage, before activations.
-double model_state_lower_bound(const predictor::ParameterSplit& params, const predictor::ParallelConfig& c) {
+double model_state_lower_bound(const predictor::ParameterSplit& params, const predictor::ParallelConfig& c,
+                               const hardware::FrameworkSpec& framework) {
   const double pp = static_cast<double>(c.pp);
   const double dense = params.dense / (static_cast<double>(c.tp) * pp);
   const double expert = params.expert / (static_cast<double>(c.ep * c.etp) * pp);
   const double dense_shards = static_cast<double>(c.dense_dp_size());
   const double expert_shards = static_cast<double>(c.expert_dp_size());
-  return predictor::model_state(dense, dense_shards, c).total() + predictor::model_state(expert, expert_shards, c).total();
+  const double state_bytes = framework.optimizer_state_bytes_per_parameter;
+  return predictor::model_state(dense, dense_shards, c, state_bytes).total() +
+         predictor::model_state(expert, expert_shards, c, state_bytes).total();
 }
 
 double score(const Candidate& c, RankBy rank) {
@@ -140,6 +143,10 @@ PlanResult plan(const PlanRequest& request) {
   if (request.global_batch_size <= 0 || request.seq_len <= 0) {
     throw InputError("the plan needs a positive global batch and sequence length");
   }
+  if (const auto problems = request.framework.problems(); !problems.empty()) {
+    throw InputError("the plan's framework spec is incomplete (load one with HardwareCatalog::framework): " +
+                     problems.front());
+  }
   PlanResult result;
   std::vector<detail::HeteroLayout> items;
   const bool mixed = !request.cluster.parts.empty();
@@ -175,13 +182,13 @@ PlanResult plan(const PlanRequest& request) {
       const predictor::ParallelConfig& c = item.config;
       const int64_t finished = ++done;
       if (request.progress && finished % 256 == 0) request.progress(finished, total);
-      if (!mixed && model_state_lower_bound(params, c) > request.cluster.gpu.hbm_bytes) {
+      if (!mixed && model_state_lower_bound(params, c, request.framework) > request.cluster.gpu.hbm_bytes) {
         local.pruned["weights, gradients and optimizer state alone exceed GPU memory"] += 1;
         local.rejected[predictor::InfeasibleKind::kMemory] += 1;
         continue;
       }
       predictor::Outcome<predictor::Prediction> outcome =
-          item.per_part.empty() ? predictor::predict(request.architecture, request.cluster, c)
+          item.per_part.empty() ? predictor::predict(request.architecture, request.cluster, request.framework, c)
                                 : detail::predict_split_dp(request, item);
       if (!outcome.feasible()) {
         local.rejected_by_predictor[outcome.infeasible().kind] += 1;
@@ -257,7 +264,9 @@ PlanResult plan(const PlanRequest& request) {
     predictor::PredictOptions with_timeline;
     with_timeline.timeline = true;
     feasible.front().prediction =
-        predictor::predict(request.architecture, request.cluster, feasible.front().config, with_timeline).value();
+        predictor::predict(request.architecture, request.cluster, request.framework, feasible.front().config,
+                           with_timeline)
+            .value();
   }
   result.top = std::move(feasible);
   result.search_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -268,7 +277,7 @@ LayoutRank rank_of(const PlanRequest& request, const PlanResult& result, const p
                    double memory_tolerance) {
   LayoutRank out;
   out.feasible = static_cast<int64_t>(result.feasible.size());
-  const auto outcome = predictor::predict(request.architecture, request.cluster, layout);
+  const auto outcome = predictor::predict(request.architecture, request.cluster, request.framework, layout);
   if (!outcome.feasible()) {
     out.why_pruned = outcome.infeasible().detail;
     return out;

@@ -9,10 +9,6 @@ namespace {
 // CUTLASS / cuBLAS pick output tiles of about 128 x 128 for large GEMMs on Ampere and Hopper.
 constexpr double kTileM = 128.0;
 constexpr double kTileN = 128.0;
-// Every output tile pays a fixed prologue (filling the multi-stage shared-memory pipeline) and
-// epilogue (converting and storing the 128 x 128 result) on top of its K loop; together about
-// four 64-deep K stages, so a tile's efficiency is k / (k + 256).
-constexpr double kTileOverheadK = 256.0;
 
 double wave_efficiency(double m, double n, double count, int64_t sm_count) {
   const double tiles = std::ceil(m / kTileM) * std::ceil(n / kTileN) * count;
@@ -25,6 +21,10 @@ double wave_efficiency(double m, double n, double count, int64_t sm_count) {
 
 }  // namespace
 
+double attention_backward_time(double forward_s, const hardware::GpuSpec& gpu) {
+  return kAttentionBackwardFlopRatio / gpu.attention_backward_rate_ratio * forward_s;
+}
+
 double memory_time(double bytes, const hardware::GpuSpec& gpu) {
   return std::max(gpu.kernel_launch_s, bytes / (gpu.hbm_bytes_per_s * gpu.hbm_efficiency));
 }
@@ -33,7 +33,7 @@ double gemm_time(double m, double n, double k, double count, model::DType dtype,
   if (m <= 0 || n <= 0 || k <= 0 || count <= 0) return 0.0;
   const double flops = 2.0 * m * n * k * count;
   const double efficiency = gpu.gemm_efficiency_for(dtype) * wave_efficiency(m, n, count, gpu.sm_count) *
-                            (k / (k + kTileOverheadK));
+                            (k / (k + gpu.gemm_tile_overhead_k));
   const double compute_s = flops / (gpu.peak_flops_per_s(dtype) * efficiency);
   const double operand = model::bytes_per_element(dtype);
   const double bytes = count * ((m * k + k * n) * operand + m * n * 2.0);
@@ -80,10 +80,9 @@ OperatorTime RooflineModel::time(const model::Operator& op, model::DType dtype, 
       const model::DType precision = dtype == model::DType::kFp8 ? model::DType::kBf16 : dtype;
       const double rate = gpu.peak_flops_per_s(precision) * gpu.attention_efficiency;
       t.forward_s = std::max(gpu.kernel_launch_s, op.executed_forward_flops() / rate);
-      // Backward recomputes the scores: 5 GEMM-sized products to the forward's 2 (2.5x the
-      // FLOPs), and runs at ~3/4 of the forward's FLOP rate (FlashAttention-2 paper Fig. 5 on
-      // A100, FlashAttention-3 paper Figs. 5-6 on H100: backward ~0.7-0.8 of forward TFLOP/s).
-      t.backward_s = 2.5 / 0.75 * t.forward_s;
+      // Backward recomputes the scores: 5 GEMM-sized products to the forward's 2, at the GPU's
+      // measured backward / forward rate ratio.
+      t.backward_s = attention_backward_time(t.forward_s, gpu);
       break;
     }
     default:

@@ -7,20 +7,21 @@
 namespace perfplan::predictor::detail {
 
 DpSync dp_sync(const StageContent& stage, const ParallelConfig& config, const Groups& groups,
-               const hardware::ClusterSpec& pace, double forward_window_s, double backward_window_s) {
+               const hardware::ClusterSpec& pace, const hardware::FrameworkSpec& framework, double forward_window_s,
+               double backward_window_s) {
   const double g_bytes = gradient_bytes_per_parameter(config.dtype);
   const double w_bytes = weight_bytes_per_parameter(config.dtype);
   const bool sharded_optimizer = config.shards_optimizer();
   double grad_sync_s = 0;
   double param_gather_s = 0;
-  // Megatron DDP reduces gradients in buckets of max(40M, 1M x DP) parameters; the bucket that
+  // The framework reduces gradients in buckets (Megatron DDP: max(40M, 1M x DP) parameters); the bucket that
   // holds the last gradients computed can only start after backward ends (and the first
   // bucket's parameters must be gathered before forward starts).
   double last_bucket_grad_s = 0;
   double first_bucket_param_s = 0;
   auto sync = [&](double params, const GroupPlacement& group) {
     if (params <= 0 || group.size <= 1) return;
-    const double bucket = std::min(params, std::max(40e6, 1e6 * static_cast<double>(group.size)));
+    const double bucket = std::min(params, framework.dp_bucket_params(group.size));
     if (sharded_optimizer || config.zero_stage >= 2) {
       grad_sync_s += collective_time(model::CommKind::kReduceScatter, params * g_bytes, group, pace);
       param_gather_s += collective_time(model::CommKind::kAllGather, params * w_bytes, group, pace);

@@ -19,6 +19,7 @@ struct DpSync {
 // `forward_window_s` / `backward_window_s`: one micro-batch's forward and backward (with
 // recompute) compute of the stage, behind which the collectives can hide.
 DpSync dp_sync(const StageContent& stage, const ParallelConfig& config, const Groups& groups,
-               const hardware::ClusterSpec& pace, double forward_window_s, double backward_window_s);
+               const hardware::ClusterSpec& pace, const hardware::FrameworkSpec& framework, double forward_window_s,
+               double backward_window_s);
 
 }  // namespace perfplan::predictor::detail

@@ -12,10 +12,6 @@ namespace {
 using model::DType;
 using model::OpKind;
 
-// The roofline's backward / forward ratio for FlashAttention (compute_model.cpp): 2.5x the
-// FLOPs at 3/4 of the rate.
-constexpr double kAttentionBackwardRatio = 2.5 / 0.75;
-
 std::optional<OperatorTime> gemm_time(const kerneldb::KernelDatabase& db, const model::Operator& op, DType dtype,
                                       const hardware::GpuSpec& gpu) {
   const auto& g = *op.gemm;
@@ -55,7 +51,8 @@ std::optional<OperatorTime> batched_gemm_time(const kerneldb::KernelDatabase& db
   return OperatorTime{*forward, *dgrad + *wgrad, 0.0};
 }
 
-std::optional<OperatorTime> attention_time(const kerneldb::KernelDatabase& db, const model::Operator& op, DType dtype) {
+std::optional<OperatorTime> attention_time(const kerneldb::KernelDatabase& db, const model::Operator& op, DType dtype,
+                                          const hardware::GpuSpec& gpu) {
   if (!op.attention) return std::nullopt;
   const auto& a = *op.attention;
   const DType precision = dtype == DType::kFp8 ? DType::kBf16 : dtype;
@@ -65,7 +62,7 @@ std::optional<OperatorTime> attention_time(const kerneldb::KernelDatabase& db, c
   OperatorTime t;
   t.forward_s = op.executed_forward_flops() / *forward_rate;
   const auto backward_rate = db.attention_flops_per_s(precision, seq, head_dim, a.causal, true);
-  t.backward_s = backward_rate ? op.executed_backward_flops() / *backward_rate : kAttentionBackwardRatio * t.forward_s;
+  t.backward_s = backward_rate ? op.executed_backward_flops() / *backward_rate : attention_backward_time(t.forward_s, gpu);
   return t;
 }
 
@@ -94,7 +91,7 @@ std::optional<OperatorTime> measured_operator_time(const kerneldb::KernelDatabas
     case OpKind::kBatchedGemm:
       return op.gemm ? batched_gemm_time(db, op, dtype) : std::nullopt;
     case OpKind::kAttention:
-      return attention_time(db, op, dtype);
+      return attention_time(db, op, dtype, gpu);
     default:
       return memory_bound_time(db, op, dtype);
   }

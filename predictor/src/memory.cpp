@@ -20,18 +20,19 @@ double weight_bytes_per_parameter(model::DType dtype) { return dtype == model::D
 // 2022, Fig. 1 model-state figures are 18 bytes per parameter = 2 + 4 + 12.
 double gradient_bytes_per_parameter(model::DType) { return 4.0; }
 
-ModelState model_state(double params, double shards, const ParallelConfig& config) {
+ModelState model_state(double params, double shards, const ParallelConfig& config,
+                       double optimizer_state_bytes_per_parameter) {
   const bool shard_optimizer = config.shards_optimizer();
   ModelState s;
   s.weights = params * weight_bytes_per_parameter(config.dtype) / (config.zero_stage >= 3 ? shards : 1.0);
   s.gradients = params * gradient_bytes_per_parameter(config.dtype) / (config.zero_stage >= 2 ? shards : 1.0);
-  s.optimizer = params * kAdamStateBytesPerParameter / (shard_optimizer ? shards : 1.0);
+  s.optimizer = params * optimizer_state_bytes_per_parameter / (shard_optimizer ? shards : 1.0);
   return s;
 }
 
 MemoryFit memory_per_gpu(const model::Architecture& arch, const model::StepOperators& step,
-                         const ParallelConfig& config, const hardware::GpuSpec& gpu, double runtime_bytes,
-                         const std::vector<double>& stage_hbm_bytes) {
+                         const ParallelConfig& config, const hardware::GpuSpec& gpu,
+                         const hardware::FrameworkSpec& framework, const std::vector<double>& stage_hbm_bytes) {
   const auto stages = stage_contents(step, config, arch.tie_word_embeddings);
   const double dense_shards = static_cast<double>(config.dense_dp_size());
   const double expert_shards = static_cast<double>(config.expert_dp_size());
@@ -53,7 +54,7 @@ MemoryFit memory_per_gpu(const model::Architecture& arch, const model::StepOpera
     MemoryBreakdown m;
     m.stage = static_cast<int64_t>(s);
     auto state = [&](double params, double shards) {
-      const ModelState part = model_state(params, shards, config);
+      const ModelState part = model_state(params, shards, config, framework.optimizer_state_bytes_per_parameter);
       m.weights_bytes += part.weights;
       m.gradients_bytes += part.gradients;
       m.optimizer_bytes += part.optimizer;
@@ -74,7 +75,7 @@ MemoryFit memory_per_gpu(const model::Architecture& arch, const model::StepOpera
     m.activations_bytes = layers_bytes * std::max(1.0, stage_in_flight) + recompute_peak;
     if (stage.has_embedding) m.activations_bytes += activation_bytes(step.embedding) * std::max(1.0, stage_in_flight);
     if (stage.has_head) m.activations_bytes += activation_bytes(step.head);
-    m.runtime_bytes = runtime_bytes;
+    m.runtime_bytes = framework.runtime_reserve_bytes;
     m.capacity_bytes = s < stage_hbm_bytes.size() ? stage_hbm_bytes[s] : gpu.hbm_bytes;
     if (m.total_bytes() / m.capacity_bytes > worst) {
       worst = m.total_bytes() / m.capacity_bytes;

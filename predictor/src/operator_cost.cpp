@@ -34,7 +34,7 @@ struct LaunchStream {
 
 Cost ops_cost(const std::vector<model::Operator>& ops, const ParallelConfig& c, const hardware::ClusterSpec& cluster,
               const Groups& groups, const ComputeModel& compute, const model::Architecture& arch,
-              const PredictOptions& options) {
+              const hardware::FrameworkSpec& framework) {
   Cost cost;
   const bool full_recompute = c.recompute == model::Recompute::kFull;
   const bool fp8 = c.dtype == model::DType::kFp8;
@@ -47,8 +47,9 @@ Cost ops_cost(const std::vector<model::Operator>& ops, const ParallelConfig& c, 
     // for grouped GEMMs), in backward for the output gradient too.
     const int gemms = op.gemm ? static_cast<int>(op.gemm->count) : 0;
     const int cast_kernels = (fp8 && op.fp8_capable) ? 2 * gemms : 0;
-    forward_stream.host_s += options.host_launch_s * (op.forward_kernels + cast_kernels);
-    backward_stream.host_s += options.host_launch_s * (op.backward_kernels + 2 * cast_kernels);
+    const hardware::KernelCount kernels = framework.kernels(op.name, {op.forward_kernels, op.backward_kernels});
+    forward_stream.host_s += framework.host_launch_s * (kernels.forward + cast_kernels);
+    backward_stream.host_s += framework.host_launch_s * (kernels.backward + 2 * cast_kernels);
     forward_stream.gpu_s += t.forward_s;
     backward_stream.gpu_s += t.backward_s + (op.recomputed ? t.forward_s : 0.0);
     compute_s += t.forward_s + t.backward_s + (op.recomputed ? t.forward_s : 0.0);
@@ -100,15 +101,17 @@ Cost ops_cost(const std::vector<model::Operator>& ops, const ParallelConfig& c, 
         backward_stream.gpu_s += exposed;
       }
     }
-    if (op.host_sync) forward_stream.close(options.host_sync_s);
+    if (op.host_sync) forward_stream.close(framework.host_sync_s);
   }
   const double overlapped_ep = overlapped_forward_ep + overlapped_backward_ep;
   if (overlapped_ep > 0) {
     // Megatron-Core's EP overlap runs one micro-batch's all-to-all while another micro-batch's
     // forward or backward computes (merged 1F1B), so up to the layer's computation is hidden.
-    // While they overlap, NCCL's ~16 SMs are taken from the GEMMs.
+    // While they overlap, the collective's SMs are taken from the GEMMs.
     const double hidden = std::min(overlapped_ep, compute_s);
-    const double sm_share = 16.0 / static_cast<double>(std::max<int64_t>(16, cluster.gpu.sm_count));
+    const int64_t comm_sms = framework.collective_sm_count;
+    const double sm_share =
+        static_cast<double>(comm_sms) / static_cast<double>(std::max<int64_t>(comm_sms, cluster.gpu.sm_count));
     const double exposed = overlapped_ep - hidden + hidden * sm_share;
     const double forward_share = overlapped_forward_ep / overlapped_ep;
     cost.ep_s += exposed;

@@ -46,6 +46,6 @@ struct Cost {
 
 Cost ops_cost(const std::vector<model::Operator>& ops, const ParallelConfig& c, const hardware::ClusterSpec& cluster,
               const Groups& groups, const ComputeModel& compute, const model::Architecture& arch,
-              const PredictOptions& options);
+              const hardware::FrameworkSpec& framework);
 
 }  // namespace perfplan::predictor::detail

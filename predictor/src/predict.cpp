@@ -56,14 +56,15 @@ struct PartCosts {
 };
 
 PartCosts part_costs(const model::StepOperators& step, const ParallelConfig& config, const hardware::ClusterSpec& on,
-                     const ComputeModel& compute, const model::Architecture& arch, const PredictOptions& options) {
+                     const ComputeModel& compute, const model::Architecture& arch,
+                     const hardware::FrameworkSpec& framework) {
   PartCosts pc;
   pc.groups = detail::place_groups(config, on);
   for (const auto& kind : step.layer_kinds) {
-    pc.kinds.push_back(detail::ops_cost(kind.ops, config, on, pc.groups, compute, arch, options));
+    pc.kinds.push_back(detail::ops_cost(kind.ops, config, on, pc.groups, compute, arch, framework));
   }
-  pc.embedding = detail::ops_cost(step.embedding, config, on, pc.groups, compute, arch, options);
-  pc.head = detail::ops_cost(step.head, config, on, pc.groups, compute, arch, options);
+  pc.embedding = detail::ops_cost(step.embedding, config, on, pc.groups, compute, arch, framework);
+  pc.head = detail::ops_cost(step.head, config, on, pc.groups, compute, arch, framework);
   return pc;
 }
 
@@ -80,14 +81,14 @@ double p2p_time(const model::Architecture& arch, const ParallelConfig& config, c
   return collective_time(model::CommKind::kRingExchange, bytes, pair, mixed ? cluster : pace);
 }
 
-// Adam: read fp32 gradient, master weight and two moments, write them back and the low-precision
-// copy; the gradient-norm clip reads the gradients once more: 34 bytes per local parameter.
-double optimizer_time(const StageContent& stage, const ParallelConfig& config, const hardware::GpuSpec& gpu) {
+// The optimizer step streams the framework's bytes per local parameter through HBM.
+double optimizer_time(const StageContent& stage, const ParallelConfig& config, const hardware::GpuSpec& gpu,
+                      const hardware::FrameworkSpec& framework) {
   const bool sharded = config.shards_optimizer();
   const double dense_shards = sharded ? static_cast<double>(config.dense_dp_size()) : 1.0;
   const double expert_shards = sharded ? static_cast<double>(config.expert_dp_size()) : 1.0;
   const double local_params = stage.dense_parameters / dense_shards + stage.expert_parameters / expert_shards;
-  return memory_time(local_params * 34.0, gpu);
+  return memory_time(local_params * framework.optimizer_step_bytes_per_parameter, gpu);
 }
 
 std::vector<TimelineEvent> timeline(const ParallelConfig& config, int64_t m, const StageTimes& per_chunk,
@@ -113,7 +114,8 @@ std::vector<TimelineEvent> timeline(const ParallelConfig& config, int64_t m, con
 }  // namespace
 
 Outcome<Prediction> predict(const model::Architecture& arch, const hardware::ClusterSpec& cluster,
-                            const ParallelConfig& config, const PredictOptions& options) {
+                            const hardware::FrameworkSpec& framework, const ParallelConfig& config,
+                            const PredictOptions& options) {
   if (auto why = check_layout(arch, config, cluster.num_gpus)) return *why;
   if (auto why = check_placement(arch, cluster, config)) return *why;
   const bool mixed = !config.stage_part.empty();
@@ -130,7 +132,7 @@ Outcome<Prediction> predict(const model::Architecture& arch, const hardware::Clu
   std::vector<bool> used(costs.size(), !mixed);
   for (int64_t part : config.stage_part) used[static_cast<size_t>(part)] = true;
   for (size_t k = 0; k < costs.size(); ++k) {
-    if (used[k]) costs[k] = part_costs(step, config, mixed ? cluster.parts[k] : cluster, compute, arch, options);
+    if (used[k]) costs[k] = part_costs(step, config, mixed ? cluster.parts[k] : cluster, compute, arch, framework);
   }
   auto costs_of = [&](size_t s) -> const PartCosts& {
     return costs[mixed ? static_cast<size_t>(config.stage_part[s]) : 0];
@@ -171,8 +173,9 @@ Outcome<Prediction> predict(const model::Architecture& arch, const hardware::Clu
   // Data-parallel synchronisation and the optimizer step of the slowest stage.
   const StageContent& stage = stages[slowest_index];
   const detail::DpSync sync =
-      detail::dp_sync(stage, config, groups, pace, slowest.forward_s, slowest.backward_s + slowest.recompute_s);
-  const double optimizer_s = optimizer_time(stage, config, gpu);
+      detail::dp_sync(stage, config, groups, pace, framework, slowest.forward_s,
+                      slowest.backward_s + slowest.recompute_s);
+  const double optimizer_s = optimizer_time(stage, config, gpu, framework);
 
   Prediction p;
   p.micro_batches = m;
@@ -202,7 +205,7 @@ Outcome<Prediction> predict(const model::Architecture& arch, const hardware::Clu
 
   std::vector<double> stage_hbm;
   for (size_t s = 0; s < stages.size(); ++s) stage_hbm.push_back(stage_cluster(s).gpu.hbm_bytes);
-  p.memory = memory_per_gpu(arch, step, config, gpu, options.runtime_bytes, stage_hbm);
+  p.memory = memory_per_gpu(arch, step, config, gpu, framework, stage_hbm);
   if (options.timeline) p.timeline = timeline(config, m, per_chunk, pipeline.total_s, sync.exposed_s, optimizer_s);
   return p;
 }

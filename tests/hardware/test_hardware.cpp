@@ -9,6 +9,7 @@
 #include <string>
 
 #include "perfplan/common/input_error.hpp"
+#include "perfplan/common/json_file.hpp"
 #include "perfplan/hardware/hardware.hpp"
 
 namespace hardware = perfplan::hardware;
@@ -47,7 +48,7 @@ class ScratchSpecs {
     root_ = std::filesystem::temp_directory_path() /
             ("perfplan-hw-test-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + "-" +
              std::to_string(counter++));
-    for (const char* sub : {"gpus", "networks", "clusters"}) std::filesystem::create_directories(root_ / sub);
+    for (const char* sub : {"gpus", "networks", "clusters", "frameworks"}) std::filesystem::create_directories(root_ / sub);
   }
   ~ScratchSpecs() {
     std::error_code ec;
@@ -66,6 +67,7 @@ TEST_CASE("hardware catalog loads every GPU, link and cluster") {
   CHECK(catalog().gpus().size() == 10);
   CHECK(catalog().links().size() == 12);
   CHECK(catalog().clusters().size() == 9);
+  CHECK(catalog().frameworks().size() == 1);
   for (const auto& gpu : catalog().gpus()) CHECK_MESSAGE(gpu.problems().empty(), gpu.name);
   for (const auto& link : catalog().links()) CHECK_MESSAGE(link.problems().empty(), link.name);
   for (const auto& cluster : catalog().clusters()) CHECK_MESSAGE(cluster.problems().empty(), cluster.name);
@@ -215,7 +217,13 @@ TEST_CASE("hardware malformed specs give one InputError listing every problem wi
     "peak_fp8_tflops": null, "hbm_gb": 80, "hbm_usable_mib": 80000, "hbm_bandwidth_gb_per_s": -2000,
     "l2_mib": 40, "nvlink_gb_per_s": 0, "price_per_gpu_hour_usd": 1, "price_source": "test",
     "calibration": {"gemm_efficiency": 0.8, "fp8_gemm_efficiency": null, "attention_efficiency": 0.6,
-                    "hbm_efficiency": 0.9, "kernel_launch_us": 4, "source": "test"}})");
+                    "hbm_efficiency": 0.9, "kernel_launch_us": 4, "gemm_tile_overhead_k": 256,
+                    "attention_backward_rate_ratio": 0.75, "source": "test"}})");
+  // The shipped framework spec with collectives on no SMs.
+  nlohmann::json framework =
+      perfplan::common::read_json_file(hardware::default_hardware_directory() / "frameworks" / "megatron-core.json");
+  framework["communication"]["collective_sm_count"] = 0;
+  scratch.write("frameworks/f.json", framework.dump());
   scratch.write("clusters/c.json", R"({"name": "c", "source": "test", "gpu": "Bad-GPU", "gpus_per_node": 8,
     "nics_per_node": 8, "intra_node_link": "nvlink9", "inter_node_link": "ib-ndr"})");
   const std::string message = input_error([&] { hardware::HardwareCatalog::load(scratch.root()); });
@@ -224,7 +232,8 @@ TEST_CASE("hardware malformed specs give one InputError listing every problem wi
   CHECK(contains(message, "gpus/bad.json: sm_count: missing"));
   CHECK(contains(message, "clusters/c.json: intra_node_link: unknown link 'nvlink9'"));
   CHECK(contains(message, "clusters/c.json: inter_node_link: unknown link 'ib-ndr'"));
-  CHECK(contains(message, "4 problems"));
+  CHECK(contains(message, "frameworks/f.json: communication.collective_sm_count: must be > 0 SMs"));
+  CHECK(contains(message, "5 problems"));
 
   scratch.write("gpus/typo.json", R"({"name": "Typo", "peak_bf16_tflop": 1})");
   const std::string typo = input_error([&] { hardware::HardwareCatalog::load(scratch.root()); });
@@ -247,4 +256,26 @@ TEST_CASE("hardware spec problems() check the SI structs built in code") {
   hardware::ClusterSpec cluster = catalog().cluster("dgx-h100", 8);
   cluster.inter_node = cluster.intra_node;
   CHECK(contains(cluster.problems().front(), "inter_node_link: 'nvlink4-nvswitch' is not a scale-out link"));
+}
+
+TEST_CASE("hardware framework spec: Megatron-Core's figures in SI units, kernel counts by operator") {
+  const hardware::FrameworkSpec& f = catalog().framework();
+  CHECK(f.name == "megatron-core");
+  CHECK(f.host_launch_s == doctest::Approx(25e-6));
+  CHECK(f.host_sync_s == doctest::Approx(30e-6));
+  CHECK(f.collective_sm_count == 16);
+  // Megatron DDP: max(40M, 1M x DP) parameters per bucket.
+  CHECK(f.dp_bucket_params(8) == doctest::Approx(40e6));
+  CHECK(f.dp_bucket_params(64) == doctest::Approx(64e6));
+  CHECK(f.optimizer_state_bytes_per_parameter == 12.0);
+  CHECK(f.optimizer_step_bytes_per_parameter == 34.0);
+  CHECK(f.runtime_reserve_bytes == doctest::Approx(1.5 * 1024 * 1024 * 1024));
+  const hardware::KernelCount topk = f.kernels("router_topk", {1, 1});
+  CHECK(topk.forward == 12);
+  CHECK(topk.backward == 8);
+  const hardware::KernelCount other = f.kernels("qkv_proj", {3, 6});
+  CHECK(other.forward == 3);
+  CHECK(other.backward == 6);
+  CHECK(&catalog().framework("Megatron-Core") == &f);
+  CHECK(contains(input_error([] { catalog().framework("megatron-cor"); }), "did you mean 'megatron-core'?"));
 }

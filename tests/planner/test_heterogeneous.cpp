@@ -48,12 +48,12 @@ TEST_CASE("predictor: each pipeline stage runs on its own GPU type") {
   c.seq_len = 4096;
   c.stage_part = {1, 0};  // stage 0 on H100, stage 1 on A100
   c.stage_layers = {16, 16};
-  const auto even = predictor::predict(arch, mixed, c).value();
+  const auto even = predictor::predict(arch, mixed, hardware_catalog().framework(), c).value();
   c.stage_layers = {24, 8};  // more layers on the faster GPU
-  const auto by_speed = predictor::predict(arch, mixed, c).value();
+  const auto by_speed = predictor::predict(arch, mixed, hardware_catalog().framework(), c).value();
   CHECK(by_speed.iteration_time_s < even.iteration_time_s);
   c.stage_part = {1, 1};  // both stages on the H100 part: but that part has only 8 GPUs
-  const auto wrong = predictor::predict(arch, mixed, c);
+  const auto wrong = predictor::predict(arch, mixed, hardware_catalog().framework(), c);
   REQUIRE_FALSE(wrong.feasible());
   CHECK(wrong.infeasible().kind == predictor::InfeasibleKind::kPlacement);
 }
@@ -61,6 +61,7 @@ TEST_CASE("predictor: each pipeline stage runs on its own GPU type") {
 TEST_CASE("plan on a mixed cluster: layers follow speed; split data parallelism is searched too") {
   planner::PlanRequest r;
   r.architecture = catalog().find("llama-3.1-8b").architecture;
+  r.framework = hardware_catalog().framework();
   r.cluster = hardware_catalog().heterogeneous_cluster("dgx-a100:64,dgx-h100:64");
   r.global_batch_size = 512;
   r.seq_len = 4096;

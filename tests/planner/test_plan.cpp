@@ -16,6 +16,7 @@ planner::PlanRequest llama70b_on(int64_t gpus) {
   static const auto hardware = hardware::HardwareCatalog::load(hardware::default_hardware_directory());
   planner::PlanRequest r;
   r.architecture = catalog.find("llama-3.1-70b").architecture;
+  r.framework = hardware.framework();
   r.cluster = hardware.cluster("dgx-h100", gpus);
   r.global_batch_size = 128;
   r.seq_len = 8192;

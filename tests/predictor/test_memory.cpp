@@ -48,13 +48,24 @@ hardware::GpuSpec a100() {
   return gpu;
 }
 
+// Mixed-precision Adam (12 state bytes per parameter: ZeRO paper Sec. 3.1) and a given runtime
+// reserve; the other framework figures do not enter memory.
+hardware::FrameworkSpec adam(double runtime_bytes = 0.0) {
+  hardware::FrameworkSpec f;
+  f.name = "test";
+  f.optimizer = "adam";
+  f.optimizer_state_bytes_per_parameter = 12.0;
+  f.runtime_reserve_bytes = runtime_bytes;
+  return f;
+}
+
 }  // namespace
 
 TEST_CASE("Korthikanti 175B, TP 8 + SP, selective recompute, PP 8 x VP 3: first-stage memory by hand") {
   const auto arch = gpt3_without_embedding_dropout();
   const auto config = korthikanti_175b(model::Recompute::kSelective, true);
   const auto step = model::build_step_operators(arch, config.step_config());
-  const auto fit = predictor::memory_per_gpu(arch, step, config, a100(), 0.0);
+  const auto fit = predictor::memory_per_gpu(arch, step, config, a100(), adam());
   REQUIRE(fit.peak.stage == 0);
   const double s = 2048, h = 12288, t = 8, p = 8, v = 3, layers_per_stage = 12;
   const double per_layer = 34.0 * s * h / t;
@@ -74,13 +85,13 @@ TEST_CASE("Distributed optimizer shards the Adam state over DP; ZeRO-3 shards ev
   config.dp = 4;
   config.global_batch_size = 256;
   const auto step = model::build_step_operators(arch, config.step_config());
-  const auto plain = predictor::memory_per_gpu(arch, step, config, a100(), 0.0).peak;
+  const auto plain = predictor::memory_per_gpu(arch, step, config, a100(), adam()).peak;
   config.distributed_optimizer = true;
-  const auto sharded = predictor::memory_per_gpu(arch, step, config, a100(), 0.0).peak;
+  const auto sharded = predictor::memory_per_gpu(arch, step, config, a100(), adam()).peak;
   CHECK(sharded.optimizer_bytes == doctest::Approx(plain.optimizer_bytes / 4.0));
   CHECK(sharded.gradients_bytes == doctest::Approx(plain.gradients_bytes));
   config.zero_stage = 3;
-  const auto fsdp = predictor::memory_per_gpu(arch, step, config, a100(), 0.0).peak;
+  const auto fsdp = predictor::memory_per_gpu(arch, step, config, a100(), adam()).peak;
   CHECK(fsdp.weights_bytes == doctest::Approx(plain.weights_bytes / 4.0));
   CHECK(fsdp.gradients_bytes == doctest::Approx(plain.gradients_bytes / 4.0));
 }
@@ -89,7 +100,7 @@ TEST_CASE("A layout that cannot fit says why") {
   const auto arch = gpt3_without_embedding_dropout();
   auto config = korthikanti_175b(model::Recompute::kNone, false);
   const auto step = model::build_step_operators(arch, config.step_config());
-  const auto fit = predictor::memory_per_gpu(arch, step, config, a100());
+  const auto fit = predictor::memory_per_gpu(arch, step, config, a100(), adam(1.5 * 1024 * 1024 * 1024));
   CHECK_FALSE(fit.fits);
   CHECK(fit.reason.find("A100-SXM4-80GB has 80.0 GiB") != std::string::npos);
 }

@@ -140,23 +140,40 @@ PassTimes roofline_pass_times(const model::StepOperators& step, model::DType dty
   return out;
 }
 
+// A stack with round figures: 25 us per eager kernel launch and 30 us per host sync (0 for a
+// GPU that never waits on the host), NCCL on 16 SMs, Megatron's buckets of max(40M, 1M x DP)
+// parameters, Adam (12 state bytes, 34 bytes streamed per step), no runtime reserve.
+hardware::FrameworkSpec round_framework(double host_launch_s = 25e-6, double host_sync_s = 30e-6) {
+  hardware::FrameworkSpec f;
+  f.name = "round";
+  f.host_launch_s = host_launch_s;
+  f.host_sync_s = host_sync_s;
+  f.collective_sm_count = 16;
+  f.dp_bucket_min_params = 40e6;
+  f.dp_bucket_params_per_rank = 1e6;
+  f.optimizer = "adam";
+  f.optimizer_state_bytes_per_parameter = 12;
+  f.optimizer_step_bytes_per_parameter = 34;
+  return f;
+}
+
 // The GPU never waits on the host here, so only kernels and communication take time.
-predictor::PredictOptions kernels_only(bool timeline = false) {
+const hardware::FrameworkSpec kKernelsOnly = round_framework(0.0, 0.0);
+
+predictor::PredictOptions with_timeline() {
   predictor::PredictOptions options;
-  options.host_launch_s = 0.0;
-  options.host_sync_s = 0.0;
-  options.timeline = timeline;
+  options.timeline = true;
   return options;
 }
 
 Prediction predict_kernels_only(const model::Architecture& arch, const hardware::ClusterSpec& cluster,
                                 const ParallelConfig& config) {
-  return predictor::predict(arch, cluster, config, kernels_only()).value();
+  return predictor::predict(arch, cluster, kKernelsOnly, config).value();
 }
 
 std::string predict_error(const model::Architecture& arch, const hardware::ClusterSpec& cluster,
                           const ParallelConfig& config) {
-  const auto outcome = predictor::predict(arch, cluster, config);
+  const auto outcome = predictor::predict(arch, cluster, round_framework(), config);
   return outcome.feasible() ? std::string() : outcome.infeasible().detail;
 }
 
@@ -202,7 +219,7 @@ TEST_CASE("predict: the breakdown adds up to the iteration time") {
   auto config = layout(2, 2, 2, 16);
   config.sequence_parallel = true;
   // Default options: the host's kernel launches show too.
-  const auto p = predictor::predict(arch, cluster, config).value();
+  const auto p = predictor::predict(arch, cluster, round_framework(), config).value();
   const auto& t = p.time;
   // Without TP overlap every part is on the critical path of the slowest stage: they add up.
   CHECK(p.iteration_time_s == doctest::Approx(t.compute_s + t.recompute_s + t.tp_comm_s + t.cp_comm_s + t.ep_comm_s +
@@ -350,7 +367,7 @@ TEST_CASE("predict: a layout that does not fit the GPUs, batch or layers is an I
 TEST_CASE("predict: the timeline has every stage, and each forward before its backward") {
   const auto arch = small_llama();
   const auto cluster = round_cluster(4, kFreeLinks);
-  const predictor::PredictOptions options = kernels_only(true);
+  const predictor::PredictOptions options = with_timeline();
 
   for (const bool interleaved : {false, true}) {
     CAPTURE(interleaved);
@@ -359,7 +376,7 @@ TEST_CASE("predict: the timeline has every stage, and each forward before its ba
       config.vp = 2;
       config.schedule = PipelineSchedule::kInterleaved;
     }
-    const auto p = predictor::predict(arch, cluster, config, options).value();
+    const auto p = predictor::predict(arch, cluster, kKernelsOnly, config, options).value();
     REQUIRE(!p.timeline.empty());
     CHECK(predict_kernels_only(arch, cluster, config).timeline.empty());  // only when asked
 

@@ -51,7 +51,7 @@ TEST_CASE("predict over catalog models, clusters and layouts stays finite and co
         CAPTURE(cluster.name);
         CAPTURE(l.tp);
         CAPTURE(l.ep);
-        const auto outcome = predictor::predict(entry.architecture, cluster, c);
+        const auto outcome = predictor::predict(entry.architecture, cluster, hardware.framework(), c);
         if (outcome.feasible()) {
           const auto& p = outcome.value();
           ++predicted;

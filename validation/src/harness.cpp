@@ -45,7 +45,8 @@ KernelDbComparison compare_with_kernel_db(const std::vector<ValidationCase>& cas
 }
 
 std::vector<PlanRank> rank_published_layouts(const std::vector<ValidationCase>& cases,
-                                             const std::vector<CaseResult>& results) {
+                                             const std::vector<CaseResult>& results,
+                                             const hardware::FrameworkSpec& framework) {
   std::vector<PlanRank> out;
   for (size_t i = 0; i < cases.size(); ++i) {
     const auto& r = results[i];
@@ -54,6 +55,7 @@ std::vector<PlanRank> rank_published_layouts(const std::vector<ValidationCase>& 
     planner::PlanRequest request;
     request.architecture = cases[i].architecture;
     request.cluster = *r.cluster;
+    request.framework = framework;
     request.global_batch_size = r.config->global_batch_size;
     request.seq_len = r.config->seq_len;
     request.dtype = r.config->dtype;

@@ -183,7 +183,9 @@ CaseResult validate_case(const ValidationCase& c, const hardware::HardwareCatalo
   }
   try {
     const hardware::ClusterSpec cluster = hardware.cluster_for_gpu(c.gpu, c.num_gpus, c.gpus_per_node);
-    Prediction p = predict(c.architecture, cluster, c.config, options).value();
+    // Every case runs on the one modelled stack for now (the case's framework.name is read).
+    const hardware::FrameworkSpec& framework = hardware.framework();
+    Prediction p = predict(c.architecture, cluster, framework, c.config, options).value();
     r.config = c.config;
     // Published runs fit: where the source did not print its recompute setting and `none` needs
     // clearly more than the GPU has (beyond the memory model's ~5% uncertainty in allocator and
@@ -192,7 +194,7 @@ CaseResult validate_case(const ValidationCase& c, const hardware::HardwareCatalo
       for (model::Recompute mode : {model::Recompute::kSelective, model::Recompute::kFull}) {
         ParallelConfig lighter = c.config;
         lighter.recompute = mode;
-        Prediction q = predict(c.architecture, cluster, lighter, options).value();
+        Prediction q = predict(c.architecture, cluster, framework, lighter, options).value();
         r.config = lighter;
         r.assumed.push_back("recompute = " + model::to_string(mode) + " (recompute none needs " +
                             std::to_string(static_cast<int>(p.memory.peak.total_bytes() / kGiB)) + " GiB per GPU)");

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "perfplan/hardware/framework.hpp"
 #include "perfplan/model/dtype.hpp"
 
 namespace perfplan::hardware {
@@ -32,6 +33,11 @@ struct GpuSpec {
   double attention_efficiency = 0.6; // FlashAttention forward, fraction of peak
   double hbm_efficiency = 0.85;      // achievable fraction of HBM bandwidth for streaming kernels
   double kernel_launch_s = 4e-6;     // per-kernel floor (launch + tail)
+  // Fixed prologue + epilogue of one GEMM output tile, in K elements: a tile's efficiency is
+  // k / (k + gemm_tile_overhead_k).
+  double gemm_tile_overhead_k = 256;
+  // FlashAttention backward FLOP rate over the forward's.
+  double attention_backward_rate_ratio = 0.75;
   std::string calibration_source;
 
   // Peak for a GEMM operand type (fp32 uses TF32 tensor cores when present). Where the GPU lacks
@@ -78,13 +84,14 @@ struct ClusterSpec {
   std::vector<std::string> problems() const;
 };
 
-// Loads hardware_specs/ (gpus/, networks/, clusters/). Each spec's problems are collected with
+// Loads hardware_specs/ (gpus/, networks/, clusters/, frameworks/). Each spec's problems are collected with
 // their JSON path and reported together as one InputError.
 class HardwareCatalog {
  public:
   static HardwareCatalog load(const std::filesystem::path& hardware_specs_dir);
   const GpuSpec& gpu(const std::string& name) const;     // case-insensitive; suggests on a miss
   const LinkSpec& link(const std::string& name) const;
+  const FrameworkSpec& framework(const std::string& name = kDefaultFramework) const;
   // A cluster by name, or from a cluster JSON file path, with num_gpus GPUs.
   ClusterSpec cluster(const std::string& name_or_path, int64_t num_gpus) const;
   // A mixed cluster from "NAME:GPUS,NAME:GPUS" (e.g. "dgx-a100:64,dgx-h100:64").
@@ -94,11 +101,13 @@ class HardwareCatalog {
   const std::vector<GpuSpec>& gpus() const { return gpus_; }
   const std::vector<LinkSpec>& links() const { return links_; }
   const std::vector<ClusterSpec>& clusters() const { return clusters_; }
+  const std::vector<FrameworkSpec>& frameworks() const { return frameworks_; }
 
  private:
   std::vector<GpuSpec> gpus_;
   std::vector<LinkSpec> links_;
   std::vector<ClusterSpec> clusters_;
+  std::vector<FrameworkSpec> frameworks_;
 };
 
 std::filesystem::path default_hardware_directory();  // <data dir>/hardware_specs

@@ -21,6 +21,7 @@ std::string to_string(RankBy rank);
 struct PlanRequest {
   model::Architecture architecture;
   hardware::ClusterSpec cluster;  // with num_gpus set
+  hardware::FrameworkSpec framework;  // the stack that runs the step (HardwareCatalog::framework)
   int64_t global_batch_size = 1024;  // sequences per step
   int64_t seq_len = 4096;
   model::DType dtype = model::DType::kBf16;

@@ -26,14 +26,19 @@ class ComputeModel {
 //   adds the cast of each input to FP8 (Transformer Engine's current scaling).
 // - Grouped expert GEMMs: the same per expert, so few tokens per expert fill few tiles.
 // - Flash attention: executed FLOPs at the GPU's attention efficiency; backward runs 5 of the
-//   forward's 2 GEMM-sized products (FlashAttention-2, Dao 2023, Sec. 3.1.2) at ~3/4 of the
-//   forward's rate: 3.3x the forward time.
+//   forward's 2 GEMM-sized products (FlashAttention-2, Dao 2023, Sec. 3.1.2) at the GPU's
+//   measured backward / forward rate ratio (~3/4: 3.3x the forward time).
 // - Memory-bound operators: bytes / (HBM bandwidth * efficiency).
 // Every kernel costs at least the GPU's launch floor.
 class RooflineModel final : public ComputeModel {
  public:
   OperatorTime time(const model::Operator& op, model::DType dtype, const hardware::GpuSpec& gpu) const override;
 };
+
+// FlashAttention backward: 5 GEMM-sized products to the forward's 2 (Dao 2023, Sec. 3.1.2).
+inline constexpr double kAttentionBackwardFlopRatio = 2.5;
+// Backward seconds from forward seconds at the GPU's backward / forward rate ratio.
+double attention_backward_time(double forward_s, const hardware::GpuSpec& gpu);
 
 // Seconds of one GEMM (m x n x k, `count` of them) with operands in `dtype`.
 double gemm_time(double m, double n, double k, double count, model::DType dtype, const hardware::GpuSpec& gpu);

@@ -31,23 +31,17 @@ struct MemoryFit {
   std::string reason;  // why it does not fit, empty when it does
 };
 
-// Bytes the CUDA runtime, libraries and the caching allocator take beside tensors (documented
-// default: CUDA context ~0.5 GiB, cuBLAS/cuDNN workspaces and NCCL buffers ~1 GiB).
-inline constexpr double kDefaultRuntimeBytes = 1.5 * units::kGiB;
-
 // Memory of every pipeline stage; the peak is the stage that needs the most.
 // `stage_hbm_bytes` gives each stage's GPU memory on a mixed cluster (empty: gpu.hbm_bytes for
 // every stage); the peak is then the stage closest to (or furthest over) its capacity.
 MemoryFit memory_per_gpu(const model::Architecture& arch, const model::StepOperators& step,
                          const ParallelConfig& config, const hardware::GpuSpec& gpu,
-                         double runtime_bytes = kDefaultRuntimeBytes, const std::vector<double>& stage_hbm_bytes = {});
+                         const hardware::FrameworkSpec& framework, const std::vector<double>& stage_hbm_bytes = {});
 
-// Bytes per parameter of mixed-precision Adam state, before sharding: low-precision weights,
-// gradients (fp32 main gradients for bf16/fp8, fp16 for fp16 as in Megatron 2021), and fp32
-// master weights + two moments.
+// Bytes per parameter before sharding of low-precision weights and of gradients (fp32 main
+// gradients); the optimizer's state bytes come from the framework spec.
 double weight_bytes_per_parameter(model::DType dtype);
 double gradient_bytes_per_parameter(model::DType dtype);
-inline constexpr double kAdamStateBytesPerParameter = 12.0;
 
 // Weights, gradients and optimizer state of `params` parameters on one GPU, sharded over
 // `shards` data-parallel ranks as the layout says: ZeRO-1 / distributed optimizer shards the
@@ -56,6 +50,7 @@ struct ModelState {
   double weights = 0, gradients = 0, optimizer = 0;
   double total() const { return weights + gradients + optimizer; }
 };
-ModelState model_state(double params, double shards, const ParallelConfig& config);
+ModelState model_state(double params, double shards, const ParallelConfig& config,
+                       double optimizer_state_bytes_per_parameter);
 
 }  // namespace perfplan::predictor

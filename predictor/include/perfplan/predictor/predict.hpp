@@ -39,16 +39,6 @@ struct TimelineEvent {
 struct PredictOptions {
   const ComputeModel* compute = nullptr;  // nullptr: roofline
   bool timeline = false;                  // fill Prediction::timeline
-  double runtime_bytes = kDefaultRuntimeBytes;
-  // Host time to enqueue one kernel in eager PyTorch (Python module code, autograd bookkeeping,
-  // the dispatcher and cudaLaunchKernel), and the round trip of a device-to-host
-  // synchronisation. Eager PyTorch spends ~5 us per op in C++ alone and tens of us with the
-  // Python module code around it (the reason CUDA graphs exist; NVIDIA "Accelerating PyTorch
-  // with CUDA Graphs" blog). Megatron-Core's MoE report (arXiv 2603.07685) finds its MoE layers
-  // host-bound on Blackwell; 25 us per kernel is the one global value, set against the
-  // published Blackwell MoE runs in shared/validation. A D2H sync costs tens of us.
-  double host_launch_s = 25e-6;
-  double host_sync_s = 30e-6;
 };
 
 struct Prediction {
@@ -70,10 +60,12 @@ struct Prediction {
   std::vector<TimelineEvent> timeline;
 };
 
-// The prediction, or Infeasible when the layout does not fit the model, the GPU count or the
+// The prediction of `config` as `framework` runs it (host costs, overlaps, buckets, optimizer
+// and runtime memory from the framework's spec), or Infeasible when the layout does not fit the model, the GPU count or the
 // parts of a mixed cluster (checked once, here). A layout that does not fit in memory is still
 // predicted, with memory.fits false and the reason.
 Outcome<Prediction> predict(const model::Architecture& arch, const hardware::ClusterSpec& cluster,
-                            const ParallelConfig& config, const PredictOptions& options = {});
+                            const hardware::FrameworkSpec& framework, const ParallelConfig& config,
+                            const PredictOptions& options = {});
 
 }  // namespace perfplan::predictor

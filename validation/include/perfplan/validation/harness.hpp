@@ -31,6 +31,7 @@ struct PlanRank {
 };
 // One row per case that ran (memory-only cases did not and are left out).
 std::vector<PlanRank> rank_published_layouts(const std::vector<ValidationCase>& cases,
-                                             const std::vector<CaseResult>& results);
+                                             const std::vector<CaseResult>& results,
+                                             const hardware::FrameworkSpec& framework);
 
 }  // namespace perfplan::validation

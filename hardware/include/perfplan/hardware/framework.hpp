@@ -1,0 +1,51 @@
+#pragma once
+// A software stack (framework) as data: what the training step executes beside the model's
+// operators, loaded from hardware_specs/frameworks/<name>.json with every figure's source.
+// Values are in SI units (seconds, bytes, parameters); the loader converts.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace perfplan::hardware {
+
+// Kernels one operator launches in forward and in backward (host cost of eager execution).
+struct KernelCount {
+  int forward = 1;
+  int backward = 2;
+};
+
+struct FrameworkSpec {
+  std::string name;     // e.g. "megatron-core"
+  std::string version;  // the releases the figures describe
+  std::string source;
+
+  // Host: time to enqueue one kernel in eager execution, and a device-to-host synchronisation.
+  double host_launch_s = 0;
+  double host_sync_s = 0;
+  // SMs a collective kernel (NCCL) occupies while it overlaps computation.
+  int64_t collective_sm_count = 0;
+  // Data-parallel gradient buckets (parameters): max(bucket_min_params, bucket_params_per_rank x DP).
+  double dp_bucket_min_params = 0;
+  double dp_bucket_params_per_rank = 0;
+  // Optimizer: state bytes kept per parameter before sharding (fp32 master weights and moments)
+  // and bytes the optimizer step streams through HBM per local parameter.
+  std::string optimizer;
+  double optimizer_state_bytes_per_parameter = 0;
+  double optimizer_step_bytes_per_parameter = 0;
+  // Memory the runtime takes beside tensors (CUDA context, library workspaces, NCCL buffers).
+  double runtime_reserve_bytes = 0;
+  // Kernel counts of operators whose implementation is the framework's (e.g. MoE routing),
+  // by operator name; other operators keep the model's count.
+  std::map<std::string, KernelCount> kernels_per_op;
+  std::string calibration_source;  // sources of the figures above, "key: source; ..."
+
+  KernelCount kernels(const std::string& op_name, KernelCount model_count) const;
+  double dp_bucket_params(int64_t dp_size) const;
+  std::vector<std::string> problems() const;  // "key: problem", empty when sound
+};
+
+// The stack the predictor assumes when none is named (NVIDIA's Megatron-Core recipes).
+inline constexpr const char* kDefaultFramework = "megatron-core";
+
+}  // namespace perfplan::hardware

@@ -1,0 +1,71 @@
+#include "hardware_json.hpp"
+#include "json_fields.hpp"
+
+namespace perfplan::hardware::detail {
+
+using nlohmann::json;
+
+FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
+  FrameworkSpec f;
+  if (!is_document(doc, "a framework spec", problems)) return f;
+  check_keys(doc, "",
+             {"name", "version", "source", "notes", "host", "communication", "data_parallel", "optimizer", "memory",
+              "kernels_per_op"},
+             problems);
+  f.name = read_text(doc, "", "name", problems);
+  f.version = read_text(doc, "", "version", problems);
+  f.source = read_text(doc, "", "source", problems);
+  std::string sources;
+  const auto section = [&](const char* key, const std::vector<std::string>& fields, const auto& read) {
+    const json* object = read_object(doc, key, problems);
+    if (object == nullptr) return;
+    std::vector<std::string> accepted = fields;
+    accepted.push_back("source");
+    check_keys(*object, key, accepted, problems);
+    read(*object, std::string(key));
+    const std::string source = read_sources(*object, key, "source", problems);
+    if (!source.empty()) sources += (sources.empty() ? "" : "; ") + std::string(key) + ": " + source;
+  };
+  section("host", {"launch_us", "sync_us"}, [&](const json& o, const std::string& p) {
+    f.host_launch_s = read_number(o, p, "launch_us", "microseconds per kernel", problems).value_or(-1) * kMicrosecond;
+    f.host_sync_s = read_number(o, p, "sync_us", "microseconds per device-to-host sync", problems).value_or(-1) *
+                    kMicrosecond;
+  });
+  section("communication", {"collective_sm_count"}, [&](const json& o, const std::string& p) {
+    f.collective_sm_count = read_integer(o, p, "collective_sm_count", "SMs", problems).value_or(0);
+  });
+  section("data_parallel", {"bucket_min_params", "bucket_params_per_rank"}, [&](const json& o, const std::string& p) {
+    f.dp_bucket_min_params = read_number(o, p, "bucket_min_params", "parameters", problems).value_or(0);
+    f.dp_bucket_params_per_rank = read_number(o, p, "bucket_params_per_rank", "parameters", problems).value_or(-1);
+  });
+  section("optimizer", {"name", "state_bytes_per_parameter", "step_bytes_per_parameter"},
+          [&](const json& o, const std::string& p) {
+            f.optimizer = read_text(o, p, "name", problems);
+            f.optimizer_state_bytes_per_parameter =
+                read_number(o, p, "state_bytes_per_parameter", "bytes", problems).value_or(-1);
+            f.optimizer_step_bytes_per_parameter =
+                read_number(o, p, "step_bytes_per_parameter", "bytes", problems).value_or(-1);
+          });
+  section("memory", {"runtime_reserve_gib"}, [&](const json& o, const std::string& p) {
+    f.runtime_reserve_bytes = read_number(o, p, "runtime_reserve_gib", "GiB", problems).value_or(-1) * kGibibyte;
+  });
+  if (const json* kernels = read_object(doc, "kernels_per_op", problems)) {
+    for (const auto& item : kernels->items()) {
+      if (item.key() == "source") continue;
+      const std::string path = join_path("kernels_per_op", item.key());
+      const json& v = item.value();
+      if (!v.is_array() || v.size() != 2 || !v[0].is_number_integer() || !v[1].is_number_integer()) {
+        problems.add(path, "must be [forward kernels, backward kernels], two whole numbers, got " + describe(v));
+        continue;
+      }
+      f.kernels_per_op[item.key()] = {v[0].get<int>(), v[1].get<int>()};
+    }
+    const std::string source = read_sources(*kernels, "kernels_per_op", "source", problems);
+    if (!source.empty()) sources += (sources.empty() ? "" : "; ") + std::string("kernels_per_op: ") + source;
+  }
+  f.calibration_source = sources;
+  problems.add_spec_problems(f.problems());
+  return f;
+}
+
+}  // namespace perfplan::hardware::detail

@@ -1,0 +1,34 @@
+#pragma once
+// Typed reading of spec-file fields, each problem reported with its JSON path (private to the
+// hardware module; shared by the GPU, link, cluster and framework readers).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hardware_json.hpp"
+
+namespace perfplan::hardware::detail {
+
+std::string join_path(const std::string& prefix, const std::string& key);
+// A value shortened for an error message.
+std::string describe(const nlohmann::json& value);
+// Reports keys that are not in `accepted` (typos would otherwise silently keep a default).
+void check_keys(const nlohmann::json& object, const std::string& prefix, const std::vector<std::string>& accepted,
+                SpecProblems& problems);
+std::string read_text(const nlohmann::json& object, const std::string& prefix, const char* key,
+                      SpecProblems& problems, bool required = true);
+// A number in vendor units; `nullable` accepts null for "absent" (read as nullopt).
+std::optional<double> read_number(const nlohmann::json& object, const std::string& prefix, const char* key,
+                                  const char* expected, SpecProblems& problems, bool nullable = false);
+std::optional<int64_t> read_integer(const nlohmann::json& object, const std::string& prefix, const char* key,
+                                    const char* expected, SpecProblems& problems);
+// A source is a string, or an object naming the source of each figure ({"gemm_efficiency": "..."}).
+std::string read_sources(const nlohmann::json& object, const std::string& prefix, const char* key,
+                         SpecProblems& problems);
+const nlohmann::json* read_object(const nlohmann::json& object, const char* key, SpecProblems& problems);
+bool is_document(const nlohmann::json& doc, const char* what, SpecProblems& problems);
+
+}  // namespace perfplan::hardware::detail
