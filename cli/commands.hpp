@@ -10,6 +10,7 @@ int run_model_command(const std::vector<std::string>& args);
 int run_models_command(const std::vector<std::string>& args);
 int run_predict_command(const std::vector<std::string>& args);
 int run_validate_command(const std::vector<std::string>& args);
+int run_calibrate_command(const std::vector<std::string>& args);
 int run_hardware_command(const std::vector<std::string>& args);
 int run_plan_command(const std::vector<std::string>& args);
 int run_report_command(const std::vector<std::string>& args);

@@ -21,7 +21,8 @@ constexpr const char* kUsage =
     "  predict --model M --cluster C --gpus N [--tp --pp --dp --cp --ep --vp --mbs --gbs --seq --sp\n"
     "          --zero --recompute --schedule --dtype] [--json] [--trace step.json]\n"
     "                                    iteration time, throughput, MFU and memory of one layout\n"
-    "  validate PATH... [--json] [--plan] [--no-kernels]\n"
+    "  validate PATH... [--json] [--plan] [--no-kernels] [--cross-validate [--by file|framework] [--markdown]]\n"
+    "  calibrate PATH... [--write] [--json]\n"
     "                                    error on published training runs (with and without a\n"
     "                                    kernel database; --plan ranks each published layout)\n"
     "  hardware                          list the GPUs, links and clusters\n"
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
     if (command == "models") return perfplan::cli::run_models_command(args);
     if (command == "predict") return perfplan::cli::run_predict_command(args);
     if (command == "validate") return perfplan::cli::run_validate_command(args);
+    if (command == "calibrate") return perfplan::cli::run_calibrate_command(args);
     if (command == "hardware") return perfplan::cli::run_hardware_command(args);
     if (command == "plan") return perfplan::cli::run_plan_command(args);
     if (command == "report") return perfplan::cli::run_report_command(args);

@@ -9,10 +9,15 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
   FrameworkSpec f;
   if (!is_document(doc, "a framework spec", problems)) return f;
   check_keys(doc, "",
-             {"name", "version", "source", "notes", "host", "communication", "data_parallel", "optimizer", "memory",
+             {"name", "family", "version", "source", "notes", "host", "communication", "data_parallel", "optimizer", "memory",
               "kernels_per_op"},
              problems);
   f.name = read_text(doc, "", "name", problems);
+  f.family = read_text(doc, "", "family", problems);
+  if (!f.family.empty() && f.family != "megatron" && f.family != "deepspeed" && f.family != "pytorch" &&
+      f.family != "jax") {
+    problems.add("family", "unknown family '" + f.family + "'; accepted: megatron, deepspeed, pytorch, jax");
+  }
   f.version = read_text(doc, "", "version", problems);
   f.source = read_text(doc, "", "source", problems);
   std::string sources;
@@ -26,7 +31,16 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
     const std::string source = read_sources(*object, key, "source", problems);
     if (!source.empty()) sources += (sources.empty() ? "" : "; ") + std::string(key) + ": " + source;
   };
-  section("host", {"launch_us", "sync_us"}, [&](const json& o, const std::string& p) {
+  section("host", {"launch_us", "sync_us", "bounds"}, [&](const json& o, const std::string& p) {
+    const auto bounds = read_bounds(o, p, "bounds", problems);
+    for (const auto& [field, range] : bounds) {
+      if (field == "launch_us") f.host_launch_us_bounds = range;
+      else problems.add("host.bounds." + field, "not a free constant; accepted: launch_us");
+    }
+    f.host_launch_bounds_source = source_entry(o, "bounds");
+    if (f.host_launch_us_bounds && f.host_launch_bounds_source.empty()) {
+      problems.add("host.source.bounds", "missing (name the measurements the bounds come from)");
+    }
     f.host_launch_s = read_number(o, p, "launch_us", "microseconds per kernel", problems).value_or(-1) * kMicrosecond;
     f.host_sync_s = read_number(o, p, "sync_us", "microseconds per device-to-host sync", problems).value_or(-1) *
                     kMicrosecond;

@@ -311,7 +311,7 @@ std::vector<std::string> ClusterSpec::problems() const {
   return lines;
 }
 
-HardwareCatalog HardwareCatalog::load(const std::filesystem::path& hardware_specs_dir) {
+HardwareCatalog HardwareCatalog::load(const std::filesystem::path& hardware_specs_dir, CalibrationUse use) {
   std::error_code ec;
   if (!std::filesystem::is_directory(hardware_specs_dir, ec)) {
     throw InputError("hardware specs directory '" + hardware_specs_dir.string() +
@@ -374,7 +374,21 @@ HardwareCatalog HardwareCatalog::load(const std::filesystem::path& hardware_spec
     catalog.frameworks_.push_back(std::move(framework));
     framework_origins.push_back(problems.origin());
   });
+  for (const auto& gpu : catalog.gpus_) {
+    const bool known = std::any_of(catalog.gpus_.begin(), catalog.gpus_.end(),
+                                   [&](const GpuSpec& other) { return other.name == gpu.fit_group; });
+    if (!known) lines.push_back("gpus/: " + gpu.name + ": calibration.fit_as: unknown GPU '" + gpu.fit_group + "'");
+  }
   if (!lines.empty()) throw InputError(problem_list("hardware specs in '" + hardware_specs_dir.string() + "'", lines));
+  const std::filesystem::path fitted = hardware_specs_dir / "calibration.json";
+  if (use == CalibrationUse::kApply && std::filesystem::is_regular_file(fitted, ec)) {
+    Calibration calibration = calibration_from_json(common::read_json_file(fitted), fitted.string());
+    try {
+      catalog.set_calibration(std::move(calibration));
+    } catch (const InputError& e) {
+      throw InputError(fitted.string() + ": " + e.what() + " (rerun `perfplan calibrate --write`)");
+    }
+  }
   return catalog;
 }
 

@@ -77,7 +77,7 @@ GpuSpec gpu_from_json(const json& doc, SpecProblems& problems) {
     const std::string prefix = "calibration";
     check_keys(*calibration, prefix,
                {"gemm_efficiency", "fp8_gemm_efficiency", "attention_efficiency", "hbm_efficiency", "kernel_launch_us",
-                "gemm_tile_overhead_k", "attention_backward_rate_ratio", "source"},
+                "gemm_tile_overhead_k", "attention_backward_rate_ratio", "bounds", "fit_as", "source"},
                problems);
     const auto fraction = [&](const char* key, bool nullable) {
       return read_number(*calibration, prefix, key, "fraction of peak, 0-1", problems, nullable);
@@ -98,6 +98,21 @@ GpuSpec gpu_from_json(const json& doc, SpecProblems& problems) {
     gpu.attention_backward_rate_ratio =
         fraction("attention_backward_rate_ratio", false).value_or(0);
     gpu.calibration_source = read_sources(*calibration, prefix, "source", problems);
+    gpu.fit_bounds = read_bounds(*calibration, prefix, "bounds", problems);
+    for (const auto& [field, range] : gpu.fit_bounds) {
+      if (field != "gemm_efficiency" && field != "fp8_gemm_efficiency" && field != "attention_efficiency") {
+        problems.add("calibration.bounds." + field,
+                     "not a free constant; accepted: gemm_efficiency, fp8_gemm_efficiency, attention_efficiency");
+      }
+    }
+    gpu.fit_bounds_source = source_entry(*calibration, "bounds");
+    if (!gpu.fit_bounds.empty() && gpu.fit_bounds_source.empty()) {
+      problems.add("calibration.source.bounds", "missing (name the measurements the bounds come from)");
+    }
+    gpu.fit_group = calibration->contains("fit_as") ? read_text(*calibration, prefix, "fit_as", problems) : gpu.name;
+    if (gpu.fit_group != gpu.name && !gpu.fit_bounds.empty()) {
+      problems.add("calibration.bounds", "a GPU that fits as " + gpu.fit_group + " takes its bounds from it; remove them");
+    }
   }
   problems.add_spec_problems(gpu.problems());
   return gpu;

@@ -154,4 +154,34 @@ bool is_document(const json& doc, const char* what, SpecProblems& problems) {
   return false;
 }
 
+std::map<std::string, std::pair<double, double>> read_bounds(const json& object, const std::string& prefix,
+                                                             const char* key, SpecProblems& problems) {
+  std::map<std::string, std::pair<double, double>> out;
+  const auto it = object.find(key);
+  if (it == object.end()) return out;
+  const std::string path = join_path(prefix, key);
+  if (!it->is_object()) {
+    problems.add(path, "must be an object of [low, high] ranges, got " + describe(*it));
+    return out;
+  }
+  for (const auto& item : it->items()) {
+    const json& v = item.value();
+    const bool pair = v.is_array() && v.size() == 2 && v[0].is_number() && v[1].is_number();
+    if (!pair || !(v[0].get<double>() <= v[1].get<double>()) || !std::isfinite(v[0].get<double>()) ||
+        !std::isfinite(v[1].get<double>())) {
+      problems.add(join_path(path, item.key()), "must be [low, high] with low <= high, got " + describe(v));
+      continue;
+    }
+    out[item.key()] = {v[0].get<double>(), v[1].get<double>()};
+  }
+  return out;
+}
+
+std::string source_entry(const json& object, const char* key) {
+  const auto it = object.find("source");
+  if (it == object.end() || !it->is_object()) return {};
+  const auto entry = it->find(key);
+  return entry != it->end() && entry->is_string() ? entry->get<std::string>() : std::string();
+}
+
 }  // namespace perfplan::hardware::detail

@@ -2,7 +2,9 @@
 // Typed reading of spec-file fields, each problem reported with its JSON path (private to the
 // hardware module; shared by the GPU, link, cluster and framework readers).
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,11 @@ std::optional<int64_t> read_integer(const nlohmann::json& object, const std::str
 // A source is a string, or an object naming the source of each figure ({"gemm_efficiency": "..."}).
 std::string read_sources(const nlohmann::json& object, const std::string& prefix, const char* key,
                          SpecProblems& problems);
+// {"field": [low, high], ...}: ranges of free constants (low <= high, finite); absent: empty.
+std::map<std::string, std::pair<double, double>> read_bounds(const nlohmann::json& object, const std::string& prefix,
+                                                             const char* key, SpecProblems& problems);
+// The source object's entry `key` (e.g. the source of the bounds); empty when absent.
+std::string source_entry(const nlohmann::json& object, const char* key);
 const nlohmann::json* read_object(const nlohmann::json& object, const char* key, SpecProblems& problems);
 bool is_document(const nlohmann::json& doc, const char* what, SpecProblems& problems);
 

@@ -1,5 +1,6 @@
 #include "perfplan/common/units.hpp"
 #include "perfplan/validation/validation.hpp"
+#include "perfplan/validation/statistics.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -52,6 +53,44 @@ std::optional<double> positive_number(const json& object, const char* key) {
   return v->get<double>();
 }
 
+// framework.{name, family, version}; a case without one ran on a Megatron stack (every source
+// before the key existed was Megatron-based).
+void read_framework(const json& doc, ValidationCase& c) {
+  const json* f = field(doc, "framework");
+  c.framework_name = f && field(*f, "name") ? (*f)["name"].get<std::string>() : "megatron-lm";
+  c.framework_family = f && field(*f, "family") ? (*f)["family"].get<std::string>() : "megatron";
+  c.framework_version = f && field(*f, "version") ? (*f)["version"].dump() : "";
+  if (!f) c.assumed.push_back("framework = megatron-lm (no framework printed)");
+}
+
+// Model-config values the source left null that the framework fixes: Megatron GPT models use
+// the GPT-2 BPE vocabulary padded to 51,200 (Narayanan et al., SC21, Sec. 5.1; Megatron-LM
+// --make-vocab-size-divisible-by).
+void fill_framework_model_defaults(json& config, ValidationCase& c) {
+  if (!config.is_object()) return;
+  const auto vocab = config.find("vocab_size");
+  const bool missing = vocab == config.end() || vocab->is_null();
+  if (missing && c.framework_family == "megatron" && config.value("model_type", std::string()) == "gpt2") {
+    config["vocab_size"] = 51200;
+    c.assumed.push_back("model.config.vocab_size = 51200 (Megatron GPT-2 BPE vocabulary padded, SC21 Sec. 5.1)");
+  }
+}
+
+// A published schedule name as one the predictor models, or nullopt.
+std::optional<PipelineSchedule> modelled_schedule(const std::string& name, std::vector<std::string>& assumed) {
+  if (name == "1f1b") return PipelineSchedule::kOneFOneB;
+  if (name == "interleaved" || name == "1f1b-i" || name == "interleaved-1f1b") return PipelineSchedule::kInterleaved;
+  if (name == "gpipe") return PipelineSchedule::kGpipe;
+  if (name == "zb-h1") return PipelineSchedule::kZeroBubbleH1;
+  if (name == "zb-1p") {
+    // ZB-1p is the searched zero-bubble schedule under 1F1B's activation memory (p micro-batches),
+    // the limit ZB-H1 is the hand-made instance of (Qi et al., ICLR 2024, Secs. 3.1 and 3.2).
+    assumed.push_back("schedule zb-1p modelled as ZB-H1 (same memory limit as 1F1B; Qi et al. 2024 Sec. 3)");
+    return PipelineSchedule::kZeroBubbleH1;
+  }
+  return std::nullopt;
+}
+
 ValidationCase read_case(const json& doc, const std::string& file) {
   ValidationCase c;
   c.file = file;
@@ -61,14 +100,17 @@ ValidationCase read_case(const json& doc, const std::string& file) {
   c.id = doc["id"].get<std::string>();
   const std::string where = file + " case '" + c.id + "'";
   try {
+    auto& assumed = c.assumed;
+    read_framework(doc, c);
     const json& model = doc.at("model");
     c.model_name = model.value("name", c.id);
-    c.architecture = model::architecture_from_hf_config(model.at("config"), where + " model.config");
+    json config = model.at("config");
+    fill_framework_model_defaults(config, c);
+    c.architecture = model::architecture_from_hf_config(config, where + " model.config");
     c.architecture.name = c.model_name;
     const json& cluster = doc.at("cluster");
     c.gpu = cluster.at("gpu").get<std::string>();
     c.num_gpus = cluster.at("num_gpus").get<int64_t>();
-    auto& assumed = c.assumed;
     c.gpus_per_node = int_or(cluster, "cluster", "gpus_per_node", 8, assumed, "8-GPU nodes");
     const json& training = doc.at("training");
     const json& parallel = doc.at("parallel");
@@ -105,6 +147,21 @@ ValidationCase read_case(const json& doc, const std::string& file) {
       assumed.push_back("moe_a2a_overlap = true, all-to-all dispatcher (Megatron-Bridge MoE performance recipes)");
     }
     p.schedule = p.vp > 1 ? PipelineSchedule::kInterleaved : PipelineSchedule::kOneFOneB;
+    if (const json* s = field(parallel, "schedule")) {
+      if (!s->is_string()) throw InputError(where + ": parallel.schedule must be a string");
+      const std::string schedule = s->get<std::string>();
+      if (const auto modelled = modelled_schedule(schedule, assumed)) {
+        p.schedule = *modelled;
+      } else {
+        c.skip_reason = "pipeline schedule '" + schedule +
+                        "' is not modelled yet (the predictor has gpipe, 1f1b, interleaved, zb-h1 / zb-1p)";
+      }
+    }
+    if (const json* d = field(parallel, "recompute_detail")) {
+      c.recompute_detail = d->is_string() ? d->get<std::string>() : d->dump();
+      assumed.push_back("recompute_detail modelled as recompute = " + model::to_string(p.recompute) + " (" +
+                        c.recompute_detail.substr(0, 60) + (c.recompute_detail.size() > 60 ? "...)" : ")"));
+    }
     // Megatron-Core / NeMo performance recipes with Transformer Engine (bf16, fp8) overlap the
     // TP/SP collectives with GEMMs (--tp-comm-overlap); the 2021-22 fp16 Megatron-LM did not.
     p.overlap_tp_comm = p.tp > 1 && p.sequence_parallel && p.dtype != model::DType::kFp16;
@@ -129,13 +186,6 @@ ValidationCase read_case(const json& doc, const std::string& file) {
     c.skip_reason = e.what();
   }
   return c;
-}
-
-std::optional<double> median(std::vector<double> v) {
-  if (v.empty()) return std::nullopt;
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 double error_pct(double predicted, double measured) { return (predicted - measured) / measured * 100.0; }

@@ -4,6 +4,8 @@
 // Values are in SI units (seconds, bytes, parameters); the loader converts.
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -17,12 +19,17 @@ struct KernelCount {
 
 struct FrameworkSpec {
   std::string name;     // e.g. "megatron-core"
+  std::string family;   // megatron | deepspeed | pytorch | jax (the validation format's framework.family)
   std::string version;  // the releases the figures describe
   std::string source;
 
   // Host: time to enqueue one kernel in eager execution, and a device-to-host synchronisation.
   double host_launch_s = 0;
   double host_sync_s = 0;
+  // Range published measurements allow for host_launch_s, in microseconds (a free constant of
+  // calibrate when given; host.bounds.launch_us).
+  std::optional<std::pair<double, double>> host_launch_us_bounds;
+  std::string host_launch_bounds_source;
   // SMs a collective kernel (NCCL) occupies while it overlaps computation.
   int64_t collective_sm_count = 0;
   // Data-parallel gradient buckets (parameters): max(bucket_min_params, bucket_params_per_rank x DP).

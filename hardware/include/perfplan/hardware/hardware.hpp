@@ -3,9 +3,12 @@
 // Vendor units (TFLOP/s, GB/s, Gb/s, us) are converted once, in the loader.
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <utility>
 #include <string>
 #include <vector>
 
+#include "perfplan/hardware/calibration.hpp"
 #include "perfplan/hardware/framework.hpp"
 #include "perfplan/model/dtype.hpp"
 
@@ -39,6 +42,12 @@ struct GpuSpec {
   // FlashAttention backward FLOP rate over the forward's.
   double attention_backward_rate_ratio = 0.75;
   std::string calibration_source;
+  // Free constants: fields `perfplan calibrate` fits, with the [low, high] range published
+  // measurements allow (calibration.bounds). GPUs of one die share one fit group
+  // (calibration.fit_as, e.g. GB200 fits as B200); the group defaults to the GPU's name.
+  std::map<std::string, std::pair<double, double>> fit_bounds;
+  std::string fit_bounds_source;
+  std::string fit_group;
 
   // Peak for a GEMM operand type (fp32 uses TF32 tensor cores when present). Where the GPU lacks
   // the type, the dtype frameworks fall back to: fp8 -> bf16 (A100, V100), bf16 <-> fp16 (V100).
@@ -84,11 +93,16 @@ struct ClusterSpec {
   std::vector<std::string> problems() const;
 };
 
-// Loads hardware_specs/ (gpus/, networks/, clusters/, frameworks/). Each spec's problems are collected with
+// Whether load() applies hardware_specs/calibration.json (the fitted constants) over the priors
+// of the spec files, or keeps the priors (what `perfplan calibrate` starts from).
+enum class CalibrationUse { kApply, kPriors };
+
+// Loads hardware_specs/ (gpus/, networks/, clusters/, frameworks/, calibration.json). Each spec's problems are collected with
 // their JSON path and reported together as one InputError.
 class HardwareCatalog {
  public:
-  static HardwareCatalog load(const std::filesystem::path& hardware_specs_dir);
+  static HardwareCatalog load(const std::filesystem::path& hardware_specs_dir,
+                              CalibrationUse use = CalibrationUse::kApply);
   const GpuSpec& gpu(const std::string& name) const;     // case-insensitive; suggests on a miss
   const LinkSpec& link(const std::string& name) const;
   const FrameworkSpec& framework(const std::string& name = kDefaultFramework) const;
@@ -103,11 +117,24 @@ class HardwareCatalog {
   const std::vector<ClusterSpec>& clusters() const { return clusters_; }
   const std::vector<FrameworkSpec>& frameworks() const { return frameworks_; }
 
+  // The constants calibrate fits (sorted by key), their current values, and a copy-and-set
+  // that changes every GPU of the fit group (catalog GPUs and the clusters holding them).
+  std::vector<FreeConstant> free_constants() const;
+  double constant(const std::string& key) const;
+  void set_constant(const std::string& key, double value);  // InputError: unknown key, out of bounds
+  // What calibration.json held when it was applied (empty with kPriors or without the file).
+  const Calibration& calibration() const { return calibration_; }
+  void set_calibration(Calibration calibration);  // applies its constants and keeps its bands
+  // The out-of-sample band for a GPU and a framework family: the most specific entry with
+  // cases, or nullopt before any calibration.
+  std::optional<PredictionBand> prediction_band(const std::string& gpu_name, const std::string& framework_family) const;
+
  private:
   std::vector<GpuSpec> gpus_;
   std::vector<LinkSpec> links_;
   std::vector<ClusterSpec> clusters_;
   std::vector<FrameworkSpec> frameworks_;
+  Calibration calibration_;
 };
 
 std::filesystem::path default_hardware_directory();  // <data dir>/hardware_specs

@@ -22,6 +22,11 @@ struct ValidationCase {
   std::string file;  // the file it came from
   std::string model_name;
   model::Architecture architecture;
+  // The stack that ran it (framework.name / family / version; family "megatron" when absent).
+  std::string framework_name;
+  std::string framework_family;
+  std::string framework_version;
+  std::string recompute_detail;  // the exact policy as published, where given
   std::string gpu;
   int64_t num_gpus = 0;
   int64_t gpus_per_node = 8;
