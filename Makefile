@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: deps configure build run test bench clean
+.PHONY: deps configure build run test bench accuracy calibrate clean
 
 deps:
 	@bash scripts/install-deps
@@ -22,6 +22,20 @@ run: build
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# The README's accuracy section, from leave-one-source-out cross-validation over ../shared/validation.
+VALIDATION_DIR ?= ../shared/validation
+accuracy: build
+	$(BUILD_DIR)/cli/perfplan validate $(VALIDATION_DIR) --cross-validate --markdown > $(BUILD_DIR)/accuracy.md
+	@awk -v section=$(BUILD_DIR)/accuracy.md \
+	  '/<!-- accuracy:begin -->/ { print; while ((getline line < section) > 0) print line; skip = 1; next } \
+	   /<!-- accuracy:end -->/ { skip = 0 } !skip' README.md > $(BUILD_DIR)/README.md.new
+	@mv $(BUILD_DIR)/README.md.new README.md
+	@echo "README.md: accuracy section regenerated"
+
+# Refit the constants and store them (then run `make accuracy`).
+calibrate: build
+	$(BUILD_DIR)/cli/perfplan calibrate $(VALIDATION_DIR) --write
 
 bench: build
 	$(BUILD_DIR)/bench/perfplan_bench --benchmark_min_time=0.5

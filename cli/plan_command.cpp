@@ -72,6 +72,8 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
   } else {
     a.request.cluster = hardware.cluster(a.cluster, a.gpus);
   }
+  a.request.band = hardware.prediction_band(mixed ? std::string() : a.request.cluster.gpu.name,
+                                            a.request.framework.family);
   // A progress bar on stderr for searches longer than a second, when stderr is a terminal.
   if (isatty(STDERR_FILENO)) {
     auto start = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());

@@ -86,6 +86,8 @@ int run_predict_command(const std::vector<std::string>& args) {
   const hardware::ClusterSpec cluster = hardware.cluster(cluster_name, gpus);
   predictor::PredictOptions predict_options;
   predict_options.timeline = !trace_path.empty();
+  predict_options.band = hardware.prediction_band(cluster.parts.empty() ? cluster.gpu.name : std::string(),
+                                                  hardware.framework().family);
   if (vm.count("kernels") && vm.count("no-kernels")) throw InputError("perfplan predict: --kernels and --no-kernels exclude each other");
   std::optional<predictor::KernelDbModel> kernel_model;
   if (!vm.count("no-kernels")) {

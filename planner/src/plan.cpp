@@ -259,10 +259,20 @@ PlanResult plan(const PlanRequest& request) {
   mark_pareto(result.feasible);
   const size_t k = static_cast<size_t>(std::max<int64_t>(1, request.top_k));
   feasible.resize(std::min(k, feasible.size()));
+  if (request.band) {
+    const double best_s = feasible.front().prediction.iteration_time_s;
+    for (size_t i = 0; i < feasible.size(); ++i) {
+      Candidate& c = feasible[i];
+      c.prediction.band = predictor::band_of(c.prediction.iteration_time_s, *request.band);
+      // Intervals [t lo, t hi] overlap the best's: t_i * lo <= t_best * hi (t_i >= t_best).
+      c.ties_best = i > 0 && c.prediction.iteration_time_s * request.band->low_ratio <= best_s * request.band->high_ratio;
+    }
+  }
   // The best layout's timeline, for the report's Gantt chart.
   if (feasible.front().per_part.empty()) {
     predictor::PredictOptions with_timeline;
     with_timeline.timeline = true;
+    with_timeline.band = request.band;
     feasible.front().prediction =
         predictor::predict(request.architecture, request.cluster, request.framework, feasible.front().config,
                            with_timeline)

@@ -113,6 +113,10 @@ std::vector<TimelineEvent> timeline(const ParallelConfig& config, int64_t m, con
 
 }  // namespace
 
+TimeBand band_of(double iteration_time_s, const hardware::PredictionBand& band) {
+  return {iteration_time_s * band.low_ratio, iteration_time_s * band.high_ratio, band};
+}
+
 Outcome<Prediction> predict(const model::Architecture& arch, const hardware::ClusterSpec& cluster,
                             const hardware::FrameworkSpec& framework, const ParallelConfig& config,
                             const PredictOptions& options) {
@@ -206,6 +210,7 @@ Outcome<Prediction> predict(const model::Architecture& arch, const hardware::Clu
   std::vector<double> stage_hbm;
   for (size_t s = 0; s < stages.size(); ++s) stage_hbm.push_back(stage_cluster(s).gpu.hbm_bytes);
   p.memory = memory_per_gpu(arch, step, config, gpu, framework, stage_hbm);
+  if (options.band) p.band = band_of(p.iteration_time_s, *options.band);
   if (options.timeline) p.timeline = timeline(config, m, per_chunk, pipeline.total_s, sync.exposed_s, optimizer_s);
   return p;
 }

@@ -7,6 +7,7 @@
 #include "perfplan/common/units.hpp"
 #include "perfplan/common/version.hpp"
 #include "perfplan/report/layout_json.hpp"
+#include "band_format.hpp"
 
 namespace perfplan::report {
 
@@ -22,15 +23,22 @@ std::string render_plan_text(const planner::PlanRequest& req, const planner::Pla
   out += fmt::format("searched {} layouts in {:.2f} s: {} predicted, {} fit\n", r.stats.enumerated, r.search_seconds,
                      r.stats.evaluated, r.stats.feasible);
   for (const auto& [reason, count] : r.stats.pruned) out += fmt::format("  cut {:>7}: {}\n", count, reason);
-  out += fmt::format("\n{:>4}  {:<46} {:>12} {:>6} {:>9} {:>8} {:>9} {:>10}  {}\n", "rank", "layout", "tokens/s", "MFU",
-                     "iter s", "GiB/GPU", "days", "cost $", "why");
+  out += fmt::format("\n{:>4}  {:<46} {:>12} {:>6} {:>9} {:>13} {:>8} {:>9} {:>10}  {}\n", "rank", "layout", "tokens/s",
+                     "MFU", "iter s", "likely s", "GiB/GPU", "days", "cost $", "why");
   int rank = 1;
   for (const auto& c : r.top) {
     const auto& p = c.prediction;
-    out += fmt::format("{:>4}  {:<46} {:>12.0f} {:>5.1f}% {:>9.3f} {:>8.1f} {:>9.1f} {:>10.3g}  {}\n", rank++,
+    const std::string rank_text = (c.ties_best ? "~" : "") + std::to_string(rank++);
+    out += fmt::format("{:>4}  {:<46} {:>12.0f} {:>5.1f}% {:>9.3f} {:>13} {:>8.1f} {:>9.1f} {:>10.3g}  {}\n", rank_text,
                        predictor::to_string(c.config), p.tokens_per_s, 100.0 * p.mfu, p.iteration_time_s,
+                       detail::band_range(p.band),
                        p.memory.peak.total_bytes() / units::kGiB, c.time_to_train_s / units::kSecondsPerDay, c.cost_usd, c.why);
     if (!c.placement.empty()) out += fmt::format("      {}\n", c.placement);
+  }
+  if (!r.top.empty() && r.top.front().prediction.band) {
+    out += fmt::format("\nlikely s: {}; ~ marks a layout whose band overlaps the best one's (a tie within the model's "
+                       "error)\n",
+                       detail::band_basis(*r.top.front().prediction.band));
   }
   return out;
 }
@@ -41,6 +49,8 @@ std::string render_plan_json(const planner::PlanRequest& req, const planner::Pla
   for (const auto& c : r.top) {
     top.push_back({{"layout", layout_to_json(c.config)},
                    {"iteration_time_s", c.prediction.iteration_time_s},
+                   {"iteration_time_band", detail::band_json(c.prediction.band)},
+                   {"ties_best", c.ties_best},
                    {"tokens_per_s", c.prediction.tokens_per_s},
                    {"mfu", c.prediction.mfu},
                    {"memory_bytes", c.prediction.memory.peak.total_bytes()},

@@ -1,4 +1,5 @@
 #include "perfplan/report/prediction_report.hpp"
+#include "band_format.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -27,6 +28,10 @@ std::string render_prediction_text(const predictor::Prediction& p, const model::
                      cluster.gpus_per_node);
   out += fmt::format("layout     {} | {}\n\n", predictor::to_string(c), workload_text(c));
   out += fmt::format("iteration time        {:>10.4f} s   ({} micro-batches per pipeline)\n", p.iteration_time_s, p.micro_batches);
+  if (p.band) {
+    out += fmt::format("  likely              {:>10} s   ({})\n", detail::band_range(p.band, "{:.3g}-{:.3g}"),
+                       detail::band_basis(*p.band));
+  }
   out += fmt::format("throughput            {:>10.0f} tokens/s   ({:.0f} per GPU)\n", p.tokens_per_s, p.tokens_per_s_per_gpu);
   out += fmt::format("model TFLOP/s per GPU {:>10.1f}   MFU {:.1f}%   HFU {:.1f}%\n", p.model_tflops_per_gpu, 100 * p.mfu,
                      100 * p.hfu);
@@ -73,6 +78,7 @@ std::string render_prediction_json(const predictor::Prediction& p, const model::
                     {"flop_convention",
                      "model FLOPs = forward + backward, GEMM 2mnk, attention full s x s (Megatron); hardware FLOPs add recompute"}};
   doc["iteration_time_s"] = p.iteration_time_s;
+  doc["iteration_time_band"] = detail::band_json(p.band);
   doc["tokens_per_s"] = p.tokens_per_s;
   doc["tokens_per_s_per_gpu"] = p.tokens_per_s_per_gpu;
   doc["model_tflops_per_gpu"] = p.model_tflops_per_gpu;

@@ -147,6 +147,14 @@ ValidationCase read_case(const json& doc, const std::string& file) {
       assumed.push_back("moe_a2a_overlap = true, all-to-all dispatcher (Megatron-Bridge MoE performance recipes)");
     }
     p.schedule = p.vp > 1 ? PipelineSchedule::kInterleaved : PipelineSchedule::kOneFOneB;
+    const int64_t layers = c.architecture.num_layers;
+    if (p.pp * p.vp > layers && p.pp * p.vp <= layers + 2) {
+      // The embedding and the loss take a pipeline slot each (Megatron-DeepSpeed, Megatron-LM
+      // account_for_embedding_in_pipeline_split / account_for_loss_in_pipeline_split).
+      c.skip_reason = "a pipeline split where the embedding and loss take slots of their own (pp x vp = " +
+                      std::to_string(p.pp * p.vp) + " for " + std::to_string(layers) +
+                      " layers) is not modelled yet";
+    }
     if (const json* s = field(parallel, "schedule")) {
       if (!s->is_string()) throw InputError(where + ": parallel.schedule must be a string");
       const std::string schedule = s->get<std::string>();

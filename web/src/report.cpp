@@ -112,6 +112,9 @@ json candidate_json(const planner::Candidate& candidate, std::size_t rank) {
           {"tokens_per_s_per_gpu", p.tokens_per_s_per_gpu},
           {"mfu", p.mfu},
           {"iteration_time_s", p.iteration_time_s},
+          {"iteration_time_band_s", p.band ? nlohmann::ordered_json::array({p.band->low_s, p.band->high_s})
+                                           : nlohmann::ordered_json(nullptr)},
+          {"ties_best", candidate.ties_best},
           {"bubble_fraction", p.bubble_fraction},
           {"time_to_train_s", candidate.time_to_train_s},
           {"cost_usd", candidate.cost_usd},
@@ -252,7 +255,14 @@ std::string summary_html(const ReportInput& input) {
   out += metric("MFU", fmt::format("{:.1f}%", 100 * p.mfu),
                 fmt::format("{:.0f} model TFLOP/s per GPU", p.model_tflops_per_gpu));
   out += metric("iteration time", fmt::format("{:.3f} s", p.iteration_time_s),
-                fmt::format("{} micro-batches, bubble {:.1f}%", p.micro_batches, 100 * p.bubble_fraction));
+                (p.band ? fmt::format("likely {:.3g}-{:.3g} s; ", p.band->low_s, p.band->high_s) : std::string()) +
+                    fmt::format("{} micro-batches, bubble {:.1f}%", p.micro_batches, 100 * p.bubble_fraction));
+  if (p.band) {
+    out += fmt::format("<p class=\"band-note\">likely: the {} of measured over predicted time ({:.2f}-{:.2f}) "
+                       "over {}.</p>\n",
+                       "10th-90th percentile", p.band->from.low_ratio, p.band->from.high_ratio,
+                       escape_html(p.band->from.basis));
+  }
   const double memory = p.memory.peak.total_bytes();
   out += metric("memory / GPU", fmt::format("{:.1f} GiB", memory / kGiB),
                 input.gpu_memory_bytes > 0 ? fmt::format("of {:.0f} GiB ({:.0f}%)", input.gpu_memory_bytes / kGiB,
@@ -293,14 +303,16 @@ std::string table_html(const planner::PlanResult& plan) {
       "<th class=\"num\">#</th><th class=\"num\">TP</th><th class=\"num\">PP</th><th class=\"num\">VP</th>"
       "<th class=\"num\">DP</th><th class=\"num\">CP</th><th class=\"num\">EP</th><th class=\"num\">mbs</th>"
       "<th>recompute</th><th>ZeRO</th><th>schedule</th><th class=\"num\">tokens/s</th><th class=\"num\">MFU</th>"
-      "<th class=\"num\">iteration</th><th class=\"num\">memory/GPU</th><th>why</th></tr></thead>\n<tbody>\n";
-  if (plan.top.empty()) out += "<tr><td colspan=\"16\" class=\"empty\">No feasible configuration.</td></tr>\n";
+      "<th class=\"num\">iteration</th><th class=\"num\">likely</th><th class=\"num\">memory/GPU</th><th>why</th></tr></thead>\n<tbody>\n";
+  if (plan.top.empty()) out += "<tr><td colspan=\"17\" class=\"empty\">No feasible configuration.</td></tr>\n";
   for (std::size_t i = 0; i < plan.top.size(); ++i) {
     const auto& c = plan.top[i].config;
     const auto& p = plan.top[i].prediction;
     const std::size_t rank = i + 1;
     out += fmt::format("<tr class=\"candidate\" data-rank=\"{0}\" id=\"candidate-{0}\">", rank);
-    out += fmt::format("<td class=\"num rank\">{}</td>", rank);
+    out += fmt::format("<td class=\"num rank\"{}>{}{}</td>",
+                       plan.top[i].ties_best ? " title=\"within the best layout's prediction band: a tie\"" : "",
+                       plan.top[i].ties_best ? "~" : "", rank);
     out += fmt::format("<td class=\"num\">{}</td>", std::to_string(c.tp) + (c.sequence_parallel ? "+SP" : ""));
     out += fmt::format("<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>", c.pp, c.vp, c.dp);
     out += fmt::format("<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>", c.cp, c.ep,
@@ -310,6 +322,8 @@ std::string table_html(const planner::PlanResult& plan) {
     out += fmt::format("<td class=\"num strong\">{}</td>", with_thousands(p.tokens_per_s));
     out += fmt::format("<td class=\"num\">{:.1f}%</td>", 100 * p.mfu);
     out += fmt::format("<td class=\"num\">{:.3f} s</td>", p.iteration_time_s);
+    out += fmt::format("<td class=\"num\">{}</td>",
+                       p.band ? fmt::format("{:.3g}-{:.3g} s", p.band->low_s, p.band->high_s) : std::string("\u2014"));
     out += fmt::format("<td class=\"num\">{:.1f} GiB</td>", p.memory.peak.total_bytes() / kGiB);
     out += fmt::format("<td class=\"why-cell\">{}</td></tr>\n", escape_html(plan.top[i].why));
   }

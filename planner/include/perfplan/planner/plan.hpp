@@ -22,6 +22,9 @@ struct PlanRequest {
   model::Architecture architecture;
   hardware::ClusterSpec cluster;  // with num_gpus set
   hardware::FrameworkSpec framework;  // the stack that runs the step (HardwareCatalog::framework)
+  // The out-of-sample band of comparable runs (HardwareCatalog::prediction_band): each top
+  // layout's time gets it, and layouts within the best one's band are marked as ties.
+  std::optional<hardware::PredictionBand> band;
   int64_t global_batch_size = 1024;  // sequences per step
   int64_t seq_len = 4096;
   model::DType dtype = model::DType::kBf16;
@@ -43,6 +46,8 @@ struct Candidate {
   double time_to_train_s = 0;         // training_tokens / tokens per second
   double cost_usd = 0;                // GPUs x hours x price per GPU-hour
   std::string why;                    // what makes it fast or slow, in one line
+  // Its band overlaps the best layout's: the model cannot tell the two apart (with a band only).
+  bool ties_best = false;
   // On a mixed cluster: where the stages or replicas run, and (split data parallelism) each
   // part's own layout; empty on a homogeneous cluster.
   std::string placement;

@@ -1,6 +1,7 @@
 #pragma once
 // The predictor: model + cluster + parallel layout -> iteration time, throughput, MFU, memory
 // per GPU and a timeline. A pure function: no I/O, no shared state; safe to call concurrently.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,13 +37,23 @@ struct TimelineEvent {
   double end_s = 0;
 };
 
+// Where the measured time is likely to lie: the prediction scaled by the 10th and 90th
+// percentiles of measured / predicted over comparable published runs, out of sample.
+struct TimeBand {
+  double low_s = 0;
+  double high_s = 0;
+  hardware::PredictionBand from;
+};
+
 struct PredictOptions {
   const ComputeModel* compute = nullptr;  // nullptr: roofline
   bool timeline = false;                  // fill Prediction::timeline
+  std::optional<hardware::PredictionBand> band;  // fill Prediction::band (HardwareCatalog::prediction_band)
 };
 
 struct Prediction {
   double iteration_time_s = 0;
+  std::optional<TimeBand> band;  // when PredictOptions::band was given
   double tokens_per_s = 0;
   double tokens_per_s_per_gpu = 0;
   // FLOP convention: model FLOPs = forward + backward of every operator under the dense
@@ -59,6 +70,8 @@ struct Prediction {
   MemoryFit memory;
   std::vector<TimelineEvent> timeline;
 };
+
+TimeBand band_of(double iteration_time_s, const hardware::PredictionBand& band);
 
 // The prediction of `config` as `framework` runs it (host costs, overlaps, buckets, optimizer
 // and runtime memory from the framework's spec), or Infeasible when the layout does not fit the model, the GPU count or the
