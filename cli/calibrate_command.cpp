@@ -38,7 +38,7 @@ int run_calibrate_command(const std::vector<std::string>& args) {
       hardware::HardwareCatalog::load(hardware::default_hardware_directory(), hardware::CalibrationUse::kPriors);
   std::vector<validation::ValidationCase> cases;
   for (const auto& path : paths) {
-    for (auto& c : validation::load_validation_cases(path)) cases.push_back(std::move(c));
+    for (auto& c : validation::load_validation_cases(path, priors)) cases.push_back(std::move(c));
   }
   const validation::CalibrationFit fit = validation::calibrate(cases, priors);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

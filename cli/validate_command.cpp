@@ -55,7 +55,7 @@ int run_validate_command(const std::vector<std::string>& args) {
   std::vector<validation::ValidationCase> cases;
   std::vector<validation::CaseResult> results;
   for (const auto& path : paths) {
-    for (auto& c : validation::load_validation_cases(path)) {
+    for (auto& c : validation::load_validation_cases(path, hardware)) {
       results.push_back(validation::validate_case(c, hardware));
       cases.push_back(std::move(c));
     }

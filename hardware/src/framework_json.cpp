@@ -9,8 +9,8 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
   FrameworkSpec f;
   if (!is_document(doc, "a framework spec", problems)) return f;
   check_keys(doc, "",
-             {"name", "family", "version", "source", "notes", "host", "communication", "data_parallel", "optimizer", "memory",
-              "kernels_per_op"},
+             {"name", "family", "family_default", "fit_as", "version", "source", "notes", "defaults", "recompute_policies", "host",
+              "communication", "data_parallel", "optimizer", "memory", "kernels_per_op"},
              problems);
   f.name = read_text(doc, "", "name", problems);
   f.family = read_text(doc, "", "family", problems);
@@ -31,6 +31,52 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
     const std::string source = read_sources(*object, key, "source", problems);
     if (!source.empty()) sources += (sources.empty() ? "" : "; ") + std::string(key) + ": " + source;
   };
+  f.fit_group = doc.contains("fit_as") ? read_text(doc, "", "fit_as", problems) : f.name;
+  if (f.fit_group != f.name && doc.contains("host") && doc["host"].contains("bounds")) {
+    problems.add("host.bounds", "a framework that fits as " + f.fit_group + " takes its bounds from it; remove them");
+  }
+  if (doc.contains("family_default")) {
+    if (!doc["family_default"].is_boolean()) problems.add("family_default", "must be true or false");
+    else f.family_default = doc["family_default"].get<bool>();
+  }
+  section("defaults",
+          {"sequence_parallel_with_tp", "distributed_optimizer", "tp_comm_overlap", "moe_a2a_overlap",
+           "micro_batch_size", "attention"},
+          [&](const json& o, const std::string& p) {
+            const auto flag = [&](const char* key, bool& out) {
+              const auto it = o.find(key);
+              if (it == o.end() || !it->is_boolean()) problems.add(join_path(p, key), "missing or not true/false");
+              else out = it->get<bool>();
+            };
+            flag("sequence_parallel_with_tp", f.defaults.sequence_parallel_with_tp);
+            flag("distributed_optimizer", f.defaults.distributed_optimizer);
+            flag("tp_comm_overlap", f.defaults.tp_comm_overlap);
+            flag("moe_a2a_overlap", f.defaults.moe_a2a_overlap);
+            f.defaults.micro_batch_size = read_integer(o, p, "micro_batch_size", "sequences", problems).value_or(0);
+            f.defaults.attention = read_text(o, p, "attention", problems);
+            if (f.defaults.attention != "flash" && f.defaults.attention != "flash2" && f.defaults.attention != "unfused") {
+              problems.add("defaults.attention", "accepted: flash, flash2, unfused (got '" + f.defaults.attention + "')");
+            }
+          });
+  if (const auto it = doc.find("recompute_policies"); it != doc.end()) {
+    if (!it->is_object()) {
+      problems.add("recompute_policies", "must be an object: policy name -> [saved operator names]");
+    } else {
+      for (const auto& item : it->items()) {
+        if (item.key() == "source") continue;
+        const json& v = item.value();
+        bool ok = v.is_array();
+        for (const auto& op : v) ok = ok && op.is_string();
+        if (!ok) {
+          problems.add(join_path("recompute_policies", item.key()), "must be a list of operator names");
+          continue;
+        }
+        f.recompute_policies[item.key()] = v.get<std::vector<std::string>>();
+      }
+      const std::string source = read_sources(*it, "recompute_policies", "source", problems);
+      if (!source.empty()) sources += (sources.empty() ? "" : "; ") + std::string("recompute_policies: ") + source;
+    }
+  }
   section("host", {"launch_us", "sync_us", "bounds"}, [&](const json& o, const std::string& p) {
     const auto bounds = read_bounds(o, p, "bounds", problems);
     for (const auto& [field, range] : bounds) {

@@ -51,7 +51,7 @@ std::vector<FreeConstant> HardwareCatalog::free_constants() const {
     }
   }
   for (const auto& f : frameworks_) {
-    if (f.host_launch_us_bounds) {
+    if (f.host_launch_us_bounds && f.fit_group == f.name) {
       out.push_back({f.name + "." + kHostLaunch, f.host_launch_s / kMicrosecond, f.host_launch_us_bounds->first,
                      f.host_launch_us_bounds->second, f.host_launch_bounds_source});
     }
@@ -83,7 +83,7 @@ void HardwareCatalog::set_constant(const std::string& key, double value) {
   if (key.size() > suffix.size() && key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0) {
     const std::string name = key.substr(0, key.size() - suffix.size());
     for (auto& f : frameworks_) {
-      if (f.name == name) f.host_launch_s = value * kMicrosecond;
+      if (f.fit_group == name) f.host_launch_s = value * kMicrosecond;
     }
     return;
   }

@@ -374,6 +374,11 @@ HardwareCatalog HardwareCatalog::load(const std::filesystem::path& hardware_spec
     catalog.frameworks_.push_back(std::move(framework));
     framework_origins.push_back(problems.origin());
   });
+  for (const auto& f : catalog.frameworks_) {
+    const bool known = std::any_of(catalog.frameworks_.begin(), catalog.frameworks_.end(),
+                                   [&](const FrameworkSpec& other) { return other.name == f.fit_group; });
+    if (!known) lines.push_back("frameworks/: " + f.name + ": fit_as: unknown framework '" + f.fit_group + "'");
+  }
   for (const auto& gpu : catalog.gpus_) {
     const bool known = std::any_of(catalog.gpus_.begin(), catalog.gpus_.end(),
                                    [&](const GpuSpec& other) { return other.name == gpu.fit_group; });
@@ -398,6 +403,21 @@ const LinkSpec& HardwareCatalog::link(const std::string& name) const { return fi
 
 const FrameworkSpec& HardwareCatalog::framework(const std::string& name) const {
   return find_or_throw(frameworks_, name, "framework");
+}
+
+const FrameworkSpec& HardwareCatalog::framework_for(const std::string& name, const std::string& family,
+                                                    std::string& fallback) const {
+  for (const auto& f : frameworks_) {
+    if (to_lower(f.name) == to_lower(name)) return f;
+  }
+  for (const auto& f : frameworks_) {
+    if (f.family_default && f.family == family) {
+      fallback = "framework " + name + " has no profile: using " + f.name + ", the " + family + " family's default";
+      return f;
+    }
+  }
+  fallback = "framework " + name + " (family " + family + ") has no profile: using " + kDefaultFramework;
+  return framework(kDefaultFramework);
 }
 
 ClusterSpec HardwareCatalog::cluster(const std::string& name_or_path, int64_t num_gpus) const {

@@ -77,7 +77,8 @@ GpuSpec gpu_from_json(const json& doc, SpecProblems& problems) {
     const std::string prefix = "calibration";
     check_keys(*calibration, prefix,
                {"gemm_efficiency", "fp8_gemm_efficiency", "attention_efficiency", "hbm_efficiency", "kernel_launch_us",
-                "gemm_tile_overhead_k", "attention_backward_rate_ratio", "bounds", "fit_as", "source"},
+                "gemm_tile_overhead_k", "attention_backward_rate_ratio", "flash2_attention_efficiency", "bounds",
+                "fit_as", "source"},
                problems);
     const auto fraction = [&](const char* key, bool nullable) {
       return read_number(*calibration, prefix, key, "fraction of peak, 0-1", problems, nullable);
@@ -93,6 +94,9 @@ GpuSpec gpu_from_json(const json& doc, SpecProblems& problems) {
     gpu.hbm_efficiency = fraction("hbm_efficiency", false).value_or(0);
     gpu.kernel_launch_s =
         read_number(*calibration, prefix, "kernel_launch_us", "microseconds", problems).value_or(0) * kMicrosecond;
+    if (calibration->contains("flash2_attention_efficiency")) {
+      gpu.flash2_attention_efficiency = fraction("flash2_attention_efficiency", false).value_or(0);
+    }
     gpu.gemm_tile_overhead_k =
         read_number(*calibration, prefix, "gemm_tile_overhead_k", "K elements per output tile", problems).value_or(-1);
     gpu.attention_backward_rate_ratio =

@@ -49,11 +49,17 @@ AttentionKernel parse_attention_kernel(std::string_view text) {
   const std::string t = to_lower(text);
   if (t == "flash") return AttentionKernel::kFlash;
   if (t == "unfused") return AttentionKernel::kUnfused;
-  throw InputError("unknown attention kernel '" + std::string(text) + "': accepted are flash, unfused");
+  if (t == "flash2") return AttentionKernel::kFlash2;
+  throw InputError("unknown attention kernel '" + std::string(text) + "': accepted are flash, flash2, unfused");
 }
 
 std::string to_string(AttentionKernel kernel) {
-  return kernel == AttentionKernel::kFlash ? "flash" : "unfused";
+  switch (kernel) {
+    case AttentionKernel::kFlash: return "flash";
+    case AttentionKernel::kFlash2: return "flash2";
+    case AttentionKernel::kUnfused: return "unfused";
+  }
+  return "?";
 }
 
 std::vector<std::string> sharding_problems(const Architecture& arch, const StepConfig& c) {

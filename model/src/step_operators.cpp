@@ -1,5 +1,7 @@
 #include "perfplan/model/step_operators.hpp"
 
+#include <algorithm>
+
 #include "op_builder.hpp"
 
 namespace perfplan::model {
@@ -40,6 +42,18 @@ LayerOperators build_layer(const Shard& s, int64_t index, bool moe) {
     }
     layer.ops.front().activation_bytes =
         s.replicated_tokens * static_cast<double>(s.arch.hidden_size) * s.activation_bytes;
+    // A remat policy that saves some operators' outputs: they run once, and their outputs are
+    // kept (GEMM outputs: m x n per GEMM, in the activation dtype; others: the next op's input).
+    const auto& keep = s.config.recompute_keep;
+    for (size_t i = 0; i < layer.ops.size(); ++i) {
+      Operator& op = layer.ops[i];
+      if (std::find(keep.begin(), keep.end(), op.name) == keep.end()) continue;
+      op.recomputed = false;
+      if (op.gemm) {
+        op.activation_bytes = static_cast<double>(op.gemm->m) * static_cast<double>(op.gemm->n) *
+                              static_cast<double>(op.gemm->count) * s.activation_bytes;
+      }
+    }
   }
   return layer;
 }

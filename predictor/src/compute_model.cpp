@@ -78,7 +78,9 @@ OperatorTime RooflineModel::time(const model::Operator& op, model::DType dtype, 
     }
     case OpKind::kAttention: {
       const model::DType precision = dtype == model::DType::kFp8 ? model::DType::kBf16 : dtype;
-      const double rate = gpu.peak_flops_per_s(precision) * gpu.attention_efficiency;
+      const bool flash2 = op.attention && op.attention->flash2 && gpu.flash2_attention_efficiency > 0;
+      const double rate =
+          gpu.peak_flops_per_s(precision) * (flash2 ? gpu.flash2_attention_efficiency : gpu.attention_efficiency);
       t.forward_s = std::max(gpu.kernel_launch_s, op.executed_forward_flops() / rate);
       // Backward recomputes the scores: 5 GEMM-sized products to the forward's 2, at the GPU's
       // measured backward / forward rate ratio.

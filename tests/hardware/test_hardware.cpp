@@ -67,7 +67,7 @@ TEST_CASE("hardware catalog loads every GPU, link and cluster") {
   CHECK(catalog().gpus().size() == 10);
   CHECK(catalog().links().size() == 12);
   CHECK(catalog().clusters().size() == 9);
-  CHECK(catalog().frameworks().size() == 1);
+  CHECK(catalog().frameworks().size() == 12);
   for (const auto& gpu : catalog().gpus()) CHECK_MESSAGE(gpu.problems().empty(), gpu.name);
   for (const auto& link : catalog().links()) CHECK_MESSAGE(link.problems().empty(), link.name);
   for (const auto& cluster : catalog().clusters()) CHECK_MESSAGE(cluster.problems().empty(), cluster.name);
@@ -289,4 +289,22 @@ TEST_CASE("hardware framework spec: Megatron-Core's figures in SI units, kernel 
   CHECK(other.backward == 6);
   CHECK(&catalog().framework("Megatron-Core") == &f);
   CHECK(contains(input_error([] { catalog().framework("megatron-cor"); }), "did you mean 'megatron-core'?"));
+}
+
+TEST_CASE("hardware framework profiles: by name, else the family's default profile, else Megatron-Core") {
+  std::string fallback;
+  CHECK(catalog().framework_for("torchtitan", "pytorch", fallback).name == "torchtitan");
+  CHECK(fallback.empty());
+  const auto& jax = catalog().framework_for("levanter", "jax", fallback);
+  CHECK(jax.name == "maxtext");
+  CHECK(contains(fallback, "levanter has no profile: using maxtext, the jax family's default"));
+  fallback.clear();
+  CHECK(catalog().framework_for("in-house", "other", fallback).name == "megatron-core");
+  CHECK_FALSE(fallback.empty());
+  // Stacks of one code path share their free constants.
+  CHECK(catalog().framework("nemo").fit_group == "megatron-core");
+  CHECK(catalog().framework("nemo").host_launch_s == catalog().framework("megatron-core").host_launch_s);
+  CHECK(catalog().framework("pytorch-fsdp").defaults.attention == "flash2");
+  CHECK(catalog().framework("megatron-lm").defaults.attention == "unfused");
+  CHECK(catalog().framework("maxtext").recompute_policies.at("save_qkv_proj") == std::vector<std::string>{"qkv_proj"});
 }

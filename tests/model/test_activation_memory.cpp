@@ -81,3 +81,30 @@ TEST_CASE("Context parallelism divides every activation of a layer by cp") {
   const double four = totals(build_step_operators(a, c).layer(0)).activation_bytes;
   CHECK(four == doctest::Approx(one / 4.0));
 }
+
+TEST_CASE("A remat policy that saves the QKV projection: it runs once and keeps its s x b x 3h output") {
+  const Architecture a = gpt175b();
+  StepConfig c;
+  c.seq_len = 2048;
+  c.micro_batch_size = 1;
+  c.dtype = DType::kBf16;
+  c.tp = 8;
+  c.recompute = Recompute::kFull;
+  const double s = 2048, h = 12288, t = 8;
+  const auto plain = build_step_operators(a, c);
+  c.recompute_keep = {"qkv_proj"};
+  const auto policy = build_step_operators(a, c);
+  double plain_bytes = 0, policy_bytes = 0;
+  for (const auto& op : plain.layer_kinds.front().ops) plain_bytes += op.activation_bytes;
+  for (const auto& op : policy.layer_kinds.front().ops) {
+    policy_bytes += op.activation_bytes;
+    if (op.name == "qkv_proj") {
+      CHECK_FALSE(op.recomputed);
+    } else {
+      CHECK(op.recomputed);
+    }
+  }
+  // Full recompute keeps the layer input (2sbh); the policy adds Q, K, V on this TP rank: 2 * s * 3h / t.
+  CHECK(plain_bytes == doctest::Approx(2.0 * s * h));
+  CHECK(policy_bytes - plain_bytes == doctest::Approx(2.0 * s * 3.0 * h / t));
+}

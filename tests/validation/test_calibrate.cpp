@@ -26,7 +26,7 @@ TEST_CASE("calibrate recovers the A100 GEMM efficiency that produced the 'measur
   // (so no attention constant enters), its measured time replaced by the prediction with
   // gemm_efficiency 0.62 (inside the bounds, away from the prior 0.80). GEMM-bound steps leave
   // the host-launch constant unseen: it must keep its prior.
-  const auto base = validation::load_validation_cases(std::string(PERFPLAN_TEST_DATA_DIR) + "/validation_small.json");
+  const auto base = validation::load_validation_cases(std::string(PERFPLAN_TEST_DATA_DIR) + "/validation_small.json", priors());
   REQUIRE(base.front().id == "small-gpt-dense-a100");
   hardware::HardwareCatalog truth = priors();
   truth.set_constant("A100-SXM4-80GB.gemm_efficiency", 0.62);
@@ -71,7 +71,7 @@ TEST_CASE("the committed calibration.json is what calibrate --write produces fro
     MESSAGE("skipped: " << shared << " is not beside the checkout");
     return;
   }
-  const auto cases = validation::load_validation_cases(shared);
+  const auto cases = validation::load_validation_cases(shared, priors());
   const auto fit = validation::calibrate(cases, priors());
   const hardware::Calibration produced = validation::full_calibration(cases, priors(), fit);
   const auto committed = hardware::HardwareCatalog::load(hardware::default_hardware_directory()).calibration();

@@ -10,7 +10,8 @@ namespace {
 // A case with a measured time, and which constants its prediction depends on.
 struct FitCase {
   const ValidationCase* c = nullptr;
-  std::string fit_group;  // its GPU's
+  std::string fit_group;        // its GPU's
+  std::string framework_group;  // its framework profile's
   bool fp8 = false;
   bool flash = false;
 };
@@ -25,7 +26,7 @@ bool depends_on(const FitCase& f, const std::string& key) {
   const size_t dot = key.find('.');
   const std::string owner = key.substr(0, dot);
   const std::string field = key.substr(dot + 1);
-  if (field == "host.launch_us") return true;  // every case runs on a framework's host
+  if (field == "host.launch_us") return owner == f.framework_group;
   if (owner != f.fit_group) return false;
   if (field == "fp8_gemm_efficiency") return f.fp8;
   if (field == "attention_efficiency") return f.flash;
@@ -52,8 +53,13 @@ CalibrationFit calibrate(const std::vector<ValidationCase>& cases, const hardwar
     FitCase f;
     f.c = &c;
     f.fit_group = catalog.gpu(c.gpu).fit_group;
+    f.framework_group =
+        catalog.framework(c.framework_profile.empty() ? hardware::kDefaultFramework : c.framework_profile).fit_group;
     f.fp8 = c.config.dtype == model::DType::kFp8;
-    f.flash = r.config && r.config->attention == model::AttentionKernel::kFlash;
+    // FlashAttention-2 runs at attention_efficiency where it is the GPU's best kernel.
+    const bool fa2_own_rate = catalog.gpu(c.gpu).flash2_attention_efficiency <= 0;
+    f.flash = r.config && (r.config->attention == model::AttentionKernel::kFlash ||
+                           (r.config->attention == model::AttentionKernel::kFlash2 && fa2_own_rate));
     fitted.push_back(f);
     files.insert(c.file);
   }

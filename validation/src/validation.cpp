@@ -91,7 +91,20 @@ std::optional<PipelineSchedule> modelled_schedule(const std::string& name, std::
   return std::nullopt;
 }
 
-ValidationCase read_case(const json& doc, const std::string& file) {
+// The profile's named remat policy that the published detail names (the longest match), if any.
+const std::vector<std::string>* named_policy(const hardware::FrameworkSpec& f, const std::string& detail,
+                                             std::string& name) {
+  const std::vector<std::string>* found = nullptr;
+  for (const auto& [policy, ops] : f.recompute_policies) {
+    if (detail.find(policy) != std::string::npos && policy.size() > name.size()) {
+      name = policy;
+      found = &ops;
+    }
+  }
+  return found;
+}
+
+ValidationCase read_case(const json& doc, const std::string& file, const hardware::HardwareCatalog& hardware) {
   ValidationCase c;
   c.file = file;
   if (!doc.is_object() || !field(doc, "id") || !doc["id"].is_string()) {
@@ -102,6 +115,12 @@ ValidationCase read_case(const json& doc, const std::string& file) {
   try {
     auto& assumed = c.assumed;
     read_framework(doc, c);
+    std::string fallback;
+    const hardware::FrameworkSpec& stack = hardware.framework_for(c.framework_name, c.framework_family, fallback);
+    c.framework_profile = stack.name;
+    if (!fallback.empty()) assumed.push_back(fallback);
+    const hardware::FrameworkDefaults& d = stack.defaults;
+    const std::string by = " (" + stack.name + " default)";
     const json& model = doc.at("model");
     c.model_name = model.value("name", c.id);
     json config = model.at("config");
@@ -117,7 +136,7 @@ ValidationCase read_case(const json& doc, const std::string& file) {
     ParallelConfig& p = c.config;
     p.seq_len = training.at("seq_len").get<int64_t>();
     p.global_batch_size = training.at("global_batch_size").get<int64_t>();
-    p.micro_batch_size = int_or(training, "training", "micro_batch_size", 1, assumed, "framework default");
+    p.micro_batch_size = int_or(training, "training", "micro_batch_size", d.micro_batch_size, assumed, stack.name + " default");
     p.dtype = model::parse_dtype(training.value("dtype", std::string("bf16")));
     p.tp = int_or(parallel, "parallel", "tp", 1, assumed, "no tensor parallelism printed");
     p.pp = int_or(parallel, "parallel", "pp", 1, assumed, "no pipeline printed");
@@ -127,12 +146,11 @@ ValidationCase read_case(const json& doc, const std::string& file) {
     const int64_t model_parallel = p.tp * p.pp * p.cp;
     p.dp = int_or(parallel, "parallel", "dp", model_parallel > 0 ? c.num_gpus / model_parallel : 1, assumed,
                   "num_gpus / (tp * pp * cp)");
-    // Megatron-Core requires SP with TP for MoE and its recipes turn it on with TP.
-    p.sequence_parallel = bool_or(parallel, "parallel", "sequence_parallel", p.tp > 1, assumed,
-                                  "Megatron-Core / NeMo recipes enable SP whenever tp > 1");
+    p.sequence_parallel = bool_or(parallel, "parallel", "sequence_parallel", d.sequence_parallel_with_tp && p.tp > 1,
+                                  assumed, stack.name + " default");
     p.zero_stage = static_cast<int>(int_or(parallel, "parallel", "zero_stage", 0, assumed, "Megatron DDP"));
-    p.distributed_optimizer = bool_or(parallel, "parallel", "distributed_optimizer", true, assumed,
-                                      "NeMo / Megatron-Bridge default use_distributed_optimizer");
+    p.distributed_optimizer =
+        bool_or(parallel, "parallel", "distributed_optimizer", d.distributed_optimizer, assumed, stack.name + " default");
     if (const json* r = field(parallel, "recompute")) {
       p.recompute = model::parse_recompute(r->get<std::string>());
     } else {
@@ -140,11 +158,9 @@ ValidationCase read_case(const json& doc, const std::string& file) {
       c.recompute_assumed = true;
       assumed.push_back("parallel.recompute = none (Megatron default: no recomputation) unless it does not fit");
     }
-    if (c.architecture.moe && p.ep > 1) {
-      // Megatron-Bridge's MoE performance recipes keep the all-to-all dispatcher and turn on
-      // moe_a2a_overlap (e.g. its H100 Qwen3-235B recipe).
+    if (c.architecture.moe && p.ep > 1 && d.moe_a2a_overlap) {
       p.overlap_moe_comm = true;
-      assumed.push_back("moe_a2a_overlap = true, all-to-all dispatcher (Megatron-Bridge MoE performance recipes)");
+      assumed.push_back("moe_a2a_overlap = true, all-to-all dispatcher" + by);
     }
     p.schedule = p.vp > 1 ? PipelineSchedule::kInterleaved : PipelineSchedule::kOneFOneB;
     const int64_t layers = c.architecture.num_layers;
@@ -167,19 +183,25 @@ ValidationCase read_case(const json& doc, const std::string& file) {
     }
     if (const json* d = field(parallel, "recompute_detail")) {
       c.recompute_detail = d->is_string() ? d->get<std::string>() : d->dump();
-      assumed.push_back("recompute_detail modelled as recompute = " + model::to_string(p.recompute) + " (" +
-                        c.recompute_detail.substr(0, 60) + (c.recompute_detail.size() > 60 ? "...)" : ")"));
+      std::string policy;
+      if (const auto* saved = named_policy(stack, c.recompute_detail, policy); saved && p.recompute != model::Recompute::kNone) {
+        p.recompute = model::Recompute::kFull;
+        p.recompute_keep = *saved;
+        std::string kept;
+        for (const auto& op : *saved) kept += (kept.empty() ? "" : ", ") + op;
+        assumed.push_back("recompute policy " + policy + " (" + stack.name + "): full recompute saving " +
+                          (kept.empty() ? std::string("nothing") : kept));
+      } else {
+        assumed.push_back("recompute_detail modelled as recompute = " + model::to_string(p.recompute) + " (" +
+                          c.recompute_detail.substr(0, 60) + (c.recompute_detail.size() > 60 ? "...)" : ")"));
+      }
     }
     // Megatron-Core / NeMo performance recipes with Transformer Engine (bf16, fp8) overlap the
     // TP/SP collectives with GEMMs (--tp-comm-overlap); the 2021-22 fp16 Megatron-LM did not.
-    p.overlap_tp_comm = p.tp > 1 && p.sequence_parallel && p.dtype != model::DType::kFp16;
-    if (p.overlap_tp_comm) assumed.push_back("tp_comm_overlap = true (Megatron-Core / NeMo recipes with TE and SP)");
-    // FlashAttention entered Megatron with bf16/FP8 Transformer Engine training; the fp16
-    // Megatron-LM runs of 2021-22 used its unfused softmax attention.
-    if (p.dtype == model::DType::kFp16) {
-      p.attention = model::AttentionKernel::kUnfused;
-      assumed.push_back("attention = unfused (fp16 Megatron-LM runs predate FlashAttention)");
-    }
+    p.overlap_tp_comm = p.tp > 1 && p.sequence_parallel && d.tp_comm_overlap;
+    if (p.overlap_tp_comm) assumed.push_back("tp_comm_overlap = true" + by);
+    p.attention = model::parse_attention_kernel(d.attention);
+    if (p.attention != model::AttentionKernel::kFlash) assumed.push_back("attention = " + d.attention + by);
     const json& measured = doc.contains("measured") ? doc["measured"] : json::object();
     if (const json* derived = field(doc, "derived")) c.measured_iteration_time_s = positive_number(*derived, "iteration_time_s");
     c.measured_peak_memory_gib = positive_number(measured, "peak_memory_gib");
@@ -200,7 +222,8 @@ double error_pct(double predicted, double measured) { return (predicted - measur
 
 }  // namespace
 
-std::vector<ValidationCase> load_validation_cases(const std::filesystem::path& path) {
+std::vector<ValidationCase> load_validation_cases(const std::filesystem::path& path,
+                                                  const hardware::HardwareCatalog& hardware) {
   std::vector<std::filesystem::path> files;
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
@@ -219,7 +242,7 @@ std::vector<ValidationCase> load_validation_cases(const std::filesystem::path& p
     if (!list || !list->is_array()) {
       throw InputError(file.string() + ": expected an object with a 'cases' list (see the validation README)");
     }
-    for (const auto& item : *list) cases.push_back(read_case(item, file.filename().string()));
+    for (const auto& item : *list) cases.push_back(read_case(item, file.filename().string(), hardware));
   }
   return cases;
 }
@@ -241,8 +264,8 @@ CaseResult validate_case(const ValidationCase& c, const hardware::HardwareCatalo
   }
   try {
     const hardware::ClusterSpec cluster = hardware.cluster_for_gpu(c.gpu, c.num_gpus, c.gpus_per_node);
-    // Every case runs on the one modelled stack for now (the case's framework.name is read).
-    const hardware::FrameworkSpec& framework = hardware.framework();
+    const hardware::FrameworkSpec& framework =
+        hardware.framework(c.framework_profile.empty() ? hardware::kDefaultFramework : c.framework_profile);
     Prediction p = predict(c.architecture, cluster, framework, c.config, options).value();
     r.config = c.config;
     // Published runs fit: where the source did not print its recompute setting and `none` needs

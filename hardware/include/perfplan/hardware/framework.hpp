@@ -17,10 +17,30 @@ struct KernelCount {
   int backward = 2;
 };
 
+// What a framework does where the user (or a published run) does not say: its documented
+// defaults and its performance recipes' settings.
+struct FrameworkDefaults {
+  bool sequence_parallel_with_tp = false;  // SP turned on whenever tp > 1
+  bool distributed_optimizer = false;      // optimizer state sharded over DP (ZeRO-1)
+  bool tp_comm_overlap = false;            // TP/SP collectives overlapped with GEMMs (with SP)
+  bool moe_a2a_overlap = false;            // MoE all-to-all overlapped with another micro-batch
+  int64_t micro_batch_size = 1;
+  std::string attention = "flash";         // flash | flash2 | unfused (model::AttentionKernel)
+};
+
 struct FrameworkSpec {
   std::string name;     // e.g. "megatron-core"
   std::string family;   // megatron | deepspeed | pytorch | jax (the validation format's framework.family)
   std::string version;  // the releases the figures describe
+  // The profile a stack of this family without its own profile falls back to.
+  bool family_default = false;
+  // Frameworks that share a free constant (the host cost of one code path) fit as one: the
+  // named profile declares it (fit_as; defaults to the framework's own name).
+  std::string fit_group;
+  FrameworkDefaults defaults;
+  // Named remat policies: the operators whose outputs each saves under full recompute
+  // (e.g. MaxText "save_dot_except_mlpwi" -> qkv_proj, o_proj, down_proj).
+  std::map<std::string, std::vector<std::string>> recompute_policies;
   std::string source;
 
   // Host: time to enqueue one kernel in eager execution, and a device-to-host synchronisation.

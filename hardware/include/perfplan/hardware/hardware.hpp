@@ -33,7 +33,10 @@ struct GpuSpec {
   // Calibration, per GPU type, with its source in calibration_source.
   double gemm_efficiency = 0.8;      // achievable fraction of peak for large bf16/fp16 GEMMs
   double fp8_gemm_efficiency = 0.7;  // the same for fp8 GEMMs
-  double attention_efficiency = 0.6; // FlashAttention forward, fraction of peak
+  double attention_efficiency = 0.6; // FlashAttention forward, fraction of peak (best kernel of the GPU)
+  // FlashAttention-2 forward where the GPU has a faster kernel class (Hopper: FA3 / cuDNN);
+  // 0: FA2 is the GPU's best, attention_efficiency applies.
+  double flash2_attention_efficiency = 0;
   double hbm_efficiency = 0.85;      // achievable fraction of HBM bandwidth for streaming kernels
   double kernel_launch_s = 4e-6;     // per-kernel floor (launch + tail)
   // Fixed prologue + epilogue of one GEMM output tile, in K elements: a tile's efficiency is
@@ -106,6 +109,9 @@ class HardwareCatalog {
   const GpuSpec& gpu(const std::string& name) const;     // case-insensitive; suggests on a miss
   const LinkSpec& link(const std::string& name) const;
   const FrameworkSpec& framework(const std::string& name = kDefaultFramework) const;
+  // The profile of a stack by name, else its family's default profile (and `fallback` says so),
+  // else the default framework. Never throws for an unknown name.
+  const FrameworkSpec& framework_for(const std::string& name, const std::string& family, std::string& fallback) const;
   // A cluster by name, or from a cluster JSON file path, with num_gpus GPUs.
   ClusterSpec cluster(const std::string& name_or_path, int64_t num_gpus) const;
   // A mixed cluster from "NAME:GPUS,NAME:GPUS" (e.g. "dgx-a100:64,dgx-h100:64").

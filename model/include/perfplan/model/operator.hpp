@@ -66,6 +66,7 @@ struct AttentionShape {
   int64_t seq = 0;
   int64_t head_dim = 0;
   bool causal = true;
+  bool flash2 = false;  // runs at FlashAttention-2's rate (AttentionKernel::kFlash2)
 };
 
 struct Operator {

@@ -4,7 +4,9 @@
 // operators of a layer; they belong to the predictor.
 #include <cstdint>
 #include <string>
+#include <string>
 #include <string_view>
+#include <vector>
 #include <vector>
 
 #include "perfplan/model/architecture.hpp"
@@ -20,7 +22,9 @@ std::string to_string(Recompute recompute);
 
 // Attention core as one fused FlashAttention kernel, or as Megatron's unfused
 // scores -> softmax -> dropout -> context sequence that materialises the s x s scores.
-enum class AttentionKernel { kFlash, kUnfused };
+// kFlash2: the same fused kernel at FlashAttention-2's rate (stacks that ship FA2 on Hopper,
+// where FA3-class kernels run about twice as fast).
+enum class AttentionKernel { kFlash, kUnfused, kFlash2 };
 AttentionKernel parse_attention_kernel(std::string_view text);
 std::string to_string(AttentionKernel kernel);
 
@@ -34,6 +38,10 @@ struct StepConfig {
   int64_t ep = 1;
   int64_t etp = 1;  // tensor parallelism inside each expert (Megatron expert_tensor_parallel_size)
   Recompute recompute = Recompute::kNone;
+  // Under full recompute, operators (by name, e.g. "qkv_proj") whose outputs are saved instead
+  // of recomputed: a named remat policy such as MaxText's save_dot_except_mlpwi. Empty: the
+  // whole layer is recomputed from its input.
+  std::vector<std::string> recompute_keep;
   AttentionKernel attention = AttentionKernel::kFlash;
   // Tokens each expert computes relative to a perfectly balanced split (>= 1; padding up to the
   // capacity). 1 is dropless routing with balanced load.

@@ -26,6 +26,7 @@ struct ValidationCase {
   std::string framework_name;
   std::string framework_family;
   std::string framework_version;
+  std::string framework_profile;  // the hardware_specs/frameworks profile it is predicted with
   std::string recompute_detail;  // the exact policy as published, where given
   std::string gpu;
   int64_t num_gpus = 0;
@@ -40,7 +41,9 @@ struct ValidationCase {
 };
 
 // Reads one validation file, or every *.json in a directory (README.md and others ignored).
-std::vector<ValidationCase> load_validation_cases(const std::filesystem::path& path);
+// Values the source left null take the defaults of the case's framework profile in `hardware`.
+std::vector<ValidationCase> load_validation_cases(const std::filesystem::path& path,
+                                                  const hardware::HardwareCatalog& hardware);
 
 struct CaseResult {
   std::string id;
