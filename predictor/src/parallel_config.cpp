@@ -64,7 +64,12 @@ std::vector<Infeasible> layout_problems(const model::Architecture& arch, const P
                   std::to_string(c.dp * c.micro_batch_size));
   }
   const int64_t chunks = c.pp * c.vp;
-  if (chunks > arch.num_layers) {
+  const int64_t slots = arch.num_layers + (c.embedding_in_split ? 1 : 0) + (c.loss_in_split ? 1 : 0);
+  if ((c.embedding_in_split || c.loss_in_split) && slots % chunks != 0) {
+    add(InfeasibleKind::kDivisibility, "with the embedding / loss counted in the split, layers + " +
+                                           std::to_string(slots - arch.num_layers) + " = " + std::to_string(slots) +
+                                           " must divide by pp x vp = " + std::to_string(chunks));
+  } else if (slots < chunks) {
     add(InfeasibleKind::kDivisibility, "pp x vp = " + std::to_string(chunks) + " exceeds the number of layers (" +
                   std::to_string(arch.num_layers) + ")");
   }
@@ -138,6 +143,13 @@ std::string to_string(const std::array<Dim, 5>& order) {
 
 std::vector<int64_t> layers_per_chunk(int64_t num_layers, const ParallelConfig& config) {
   if (!config.stage_layers.empty()) return config.stage_layers;
+  if (config.embedding_in_split || config.loss_in_split) {
+    const int64_t extra = (config.embedding_in_split ? 1 : 0) + (config.loss_in_split ? 1 : 0);
+    std::vector<int64_t> out = layers_per_chunk(num_layers + extra, config.pp, config.vp);
+    if (config.embedding_in_split) out.front() = std::max<int64_t>(0, out.front() - 1);
+    if (config.loss_in_split) out.back() = std::max<int64_t>(0, out.back() - 1);
+    return out;
+  }
   return layers_per_chunk(num_layers, config.pp, config.vp);
 }
 

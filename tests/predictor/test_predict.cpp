@@ -422,3 +422,21 @@ TEST_CASE("predict: the timeline has every stage, and each forward before its ba
     CHECK(last_end == doctest::Approx(p.iteration_time_s).epsilon(1e-9));
   }
 }
+
+TEST_CASE("pipeline split with the embedding and the loss counted as layers: 22 layers in 24 slots") {
+  ParallelConfig c;
+  c.pp = 8;
+  c.vp = 3;
+  c.embedding_in_split = true;
+  c.loss_in_split = true;
+  const auto chunks = predictor::layers_per_chunk(22, c);
+  REQUIRE(chunks.size() == 24);
+  CHECK(chunks.front() == 0);  // the embedding's slot
+  CHECK(chunks.back() == 0);   // the loss's slot
+  int64_t sum = 0;
+  for (int64_t n : chunks) sum += n;
+  CHECK(sum == 22);
+  c.loss_in_split = false;  // 23 slots do not divide by 24 chunks
+  const auto arch = small_llama();
+  CHECK(predictor::check_layout(arch, c, 8).has_value());
+}

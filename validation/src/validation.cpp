@@ -165,11 +165,13 @@ ValidationCase read_case(const json& doc, const std::string& file, const hardwar
     p.schedule = p.vp > 1 ? PipelineSchedule::kInterleaved : PipelineSchedule::kOneFOneB;
     const int64_t layers = c.architecture.num_layers;
     if (p.pp * p.vp > layers && p.pp * p.vp <= layers + 2) {
-      // The embedding and the loss take a pipeline slot each (Megatron-DeepSpeed, Megatron-LM
-      // account_for_embedding_in_pipeline_split / account_for_loss_in_pipeline_split).
-      c.skip_reason = "a pipeline split where the embedding and loss take slots of their own (pp x vp = " +
-                      std::to_string(p.pp * p.vp) + " for " + std::to_string(layers) +
-                      " layers) is not modelled yet";
+      // More pipeline chunks than layers: the embedding and the loss take a slot each, as
+      // Megatron-LM's account_for_embedding/loss_in_pipeline_split and Megatron-DeepSpeed's
+      // embedding / head pipeline stages do.
+      p.embedding_in_split = true;
+      p.loss_in_split = true;
+      assumed.push_back("embedding and loss counted as layers in the pipeline split (pp x vp = " +
+                        std::to_string(p.pp * p.vp) + " for " + std::to_string(layers) + " layers)");
     }
     if (const json* s = field(parallel, "schedule")) {
       if (!s->is_string()) throw InputError(where + ": parallel.schedule must be a string");

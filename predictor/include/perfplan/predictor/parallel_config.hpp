@@ -42,6 +42,11 @@ struct ParallelConfig : model::StepConfig {
   bool overlap_moe_comm = false;      // EP all-to-all overlapped with computation
   MoeDispatcher moe_dispatcher = MoeDispatcher::kAllToAll;
   std::array<Dim, 5> rank_order = {Dim::kTp, Dim::kCp, Dim::kEp, Dim::kDp, Dim::kPp};
+  // The embedding and the loss each count as one layer in the pipeline split (Megatron-LM
+  // --account-for-embedding-in-pipeline-split / --account-for-loss-in-pipeline-split): the
+  // first chunk holds one layer fewer, the last one too; (layers + those) / (pp x vp) per chunk.
+  bool embedding_in_split = false;
+  bool loss_in_split = false;
   // Explicit layers of each pipeline stage (size pp, vp = 1); empty: an even split.
   std::vector<int64_t> stage_layers;
   // On a heterogeneous cluster, the part (index into ClusterSpec::parts) each stage runs on.
