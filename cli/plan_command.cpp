@@ -23,7 +23,7 @@ namespace po = boost::program_options;
 
 PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const char* usage, bool report) {
   PlanArguments a;
-  std::string rank = "throughput", dtype = "bf16";
+  std::string rank = "throughput", dtype = "bf16", framework_name;
   po::options_description options(usage);
   options.add_options()
       ("help,h", "show this help")
@@ -36,6 +36,8 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
       ("rank", po::value(&rank)->default_value(rank), "throughput | time | cost")
       ("top", po::value(&a.request.top_k)->default_value(10), "how many layouts to show")
       ("dtype", po::value(&dtype)->default_value(dtype), "bf16 | fp16 | fp8")
+      ("framework", po::value(&framework_name)->default_value(hardware::kDefaultFramework),
+       "software stack NAME[@VERSION] (hardware_specs/frameworks)")
       ("threads", po::value(&a.request.threads)->default_value(0), "search threads (0: all cores)");
   if (report) {
     options.add_options()("output,o", po::value(&a.output)->default_value("report.html"), "HTML file to write");
@@ -61,7 +63,10 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
   const auto catalog = model::Catalog::load(model::default_catalog_directory());
   a.request.architecture = model::resolve_architecture(a.model, catalog);
   const auto hardware = hardware::HardwareCatalog::load(hardware::default_hardware_directory());
-  a.request.framework = hardware.framework();
+  std::string framework_note;
+  a.request.framework = hardware.framework_flag(framework_name, framework_note);
+  if (!framework_note.empty()) std::cerr << "perfplan: " << framework_note << "\n";
+  a.request.attention = model::parse_attention_kernel(a.request.framework.defaults.attention);
   if (mixed) {
     a.request.cluster = hardware.heterogeneous_cluster(a.cluster);
     if (a.gpus > 0 && a.gpus != a.request.cluster.num_gpus) {

@@ -18,7 +18,7 @@ namespace po = boost::program_options;
 
 int run_predict_command(const std::vector<std::string>& args) {
   predictor::ParallelConfig c;
-  std::string model_name, cluster_name, recompute = "none", dtype = "bf16", schedule, attention = "flash",
+  std::string model_name, cluster_name, recompute = "none", dtype = "bf16", schedule, attention, framework_name,
               rank_order = "tp-cp-ep-dp-pp", trace_path, kernels_path;
   int64_t gpus = 0;
   int zero = 0;
@@ -44,7 +44,9 @@ int run_predict_command(const std::vector<std::string>& args) {
       ("recompute", po::value(&recompute)->default_value(recompute), "none | selective | full")
       ("schedule", po::value(&schedule), "gpipe | 1f1b | interleaved | zb-h1 (default: 1f1b, interleaved when vp > 1)")
       ("dtype", po::value(&dtype)->default_value(dtype), "bf16 | fp16 | fp8 | fp32")
-      ("attention", po::value(&attention)->default_value(attention), "flash | unfused")
+      ("attention", po::value(&attention), "flash | flash2 | unfused (default: the framework's)")
+      ("framework", po::value(&framework_name)->default_value(hardware::kDefaultFramework),
+       "software stack NAME[@VERSION] (hardware_specs/frameworks)")
       ("tp-comm-overlap", "overlap TP/SP collectives with GEMMs")
       ("moe-comm-overlap", "overlap the EP all-to-all with computation")
       ("moe-dispatcher", po::value<std::string>()->default_value("alltoall"), "alltoall | flex (DeepEP / HybridEP)")
@@ -70,7 +72,12 @@ int run_predict_command(const std::vector<std::string>& args) {
   c.distributed_optimizer = vm.count("distributed-optimizer") > 0;
   c.recompute = model::parse_recompute(recompute);
   c.dtype = model::parse_dtype(dtype);
-  c.attention = model::parse_attention_kernel(attention);
+  // The attention kernel is the framework's unless given.
+  const auto hardware = hardware::HardwareCatalog::load(hardware::default_hardware_directory());
+  std::string framework_note;
+  const hardware::FrameworkSpec framework = hardware.framework_flag(framework_name, framework_note);
+  if (!framework_note.empty()) std::cerr << "perfplan predict: " << framework_note << "\n";
+  c.attention = model::parse_attention_kernel(attention.empty() ? framework.defaults.attention : attention);
   c.schedule = vm.count("schedule") ? predictor::parse_pipeline_schedule(schedule)
                                     : (c.vp > 1 ? predictor::PipelineSchedule::kInterleaved
                                                 : predictor::PipelineSchedule::kOneFOneB);
@@ -82,12 +89,11 @@ int run_predict_command(const std::vector<std::string>& args) {
 
   const auto catalog = model::Catalog::load(model::default_catalog_directory());
   const model::Architecture arch = model::resolve_architecture(model_name, catalog);
-  const auto hardware = hardware::HardwareCatalog::load(hardware::default_hardware_directory());
   const hardware::ClusterSpec cluster = hardware.cluster(cluster_name, gpus);
   predictor::PredictOptions predict_options;
   predict_options.timeline = !trace_path.empty();
   predict_options.band = hardware.prediction_band(cluster.parts.empty() ? cluster.gpu.name : std::string(),
-                                                  hardware.framework().family);
+                                                  framework.family);
   if (vm.count("kernels") && vm.count("no-kernels")) throw InputError("perfplan predict: --kernels and --no-kernels exclude each other");
   std::optional<predictor::KernelDbModel> kernel_model;
   if (!vm.count("no-kernels")) {
@@ -99,7 +105,7 @@ int run_predict_command(const std::vector<std::string>& args) {
       predict_options.compute = &*kernel_model;
     }
   }
-  const predictor::Prediction p = predictor::predict(arch, cluster, hardware.framework(), c, predict_options).value();
+  const predictor::Prediction p = predictor::predict(arch, cluster, framework, c, predict_options).value();
   if (!trace_path.empty()) {
     std::ofstream out(trace_path);
     if (!out) throw InputError(trace_path + ": cannot write the trace file");

@@ -106,3 +106,24 @@ TEST_CASE("cli predict --json and plan --json carry the out-of-sample band of th
     if (&row != &best) CHECK(row["ties_best"].get<bool>() == overlaps);
   }
 }
+
+TEST_CASE("cli predict --framework: a profile by name, its attention kernel, a clear error for a typo") {
+  const std::vector<std::string> layout = {"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "8",
+                                           "--tp", "2", "--seq", "4096", "--gbs", "32", "--json"};
+  auto with = [&](const std::string& framework) {
+    std::vector<std::string> args = layout;
+    args.push_back("--framework");
+    args.push_back(framework);
+    return run_perfplan(args);
+  };
+  const CliResult core = with("megatron-core");
+  const CliResult fsdp = with("pytorch-fsdp@2.2");
+  REQUIRE(core.exit_code == 0);
+  REQUIRE(fsdp.exit_code == 0);
+  CHECK(contains(fsdp.err, "version 2.2 is predicted with the profile of"));
+  // FlashAttention-2 on Hopper (FA3 paper: ~35% of peak) and eager PyTorch's host: slower.
+  CHECK(json::parse(fsdp.out)["iteration_time_s"].get<double>() > json::parse(core.out)["iteration_time_s"].get<double>());
+  const CliResult typo = with("torchtitn");
+  CHECK(typo.exit_code != 0);
+  CHECK(contains(typo.err, "unknown framework 'torchtitn'; did you mean 'torchtitan'?"));
+}
