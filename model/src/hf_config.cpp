@@ -144,6 +144,35 @@ void read_llama_like(const ConfigReader& r, Architecture& a) {
   a.qk_norm = a.model_type == "qwen3" || a.model_type == "qwen3_moe";
 }
 
+// Nemotron (Nemotron-4; HF NemotronForCausalLM): squared-ReLU MLP without gating, LayerNorm
+// ("layernorm1p"), rotary positions, no biases, untied embeddings (Parmar et al. 2024, Table 1).
+void read_nemotron(const ConfigReader& r, Architecture& a) {
+  read_attention_common(r, a);
+  a.intermediate_size = r.required_int({"intermediate_size"});
+  a.tie_word_embeddings = r.optional_bool("tie_word_embeddings", false);
+  a.mlp_activation = MlpActivation::kSquaredRelu;
+  a.norm = NormKind::kLayerNorm;
+  a.positions = PositionEncoding::kRotary;
+  a.attention_bias = r.optional_bool("attention_bias", false);
+  a.attention_output_bias = a.attention_bias;
+  a.mlp_bias = r.optional_bool("mlp_bias", false);
+  a.norm_bias = true;
+}
+
+// BLOOM (HF BloomForCausalLM): ALiBi instead of position embeddings, LayerNorm with biases,
+// GELU MLP of 4h, biases everywhere, tied embeddings (Le Scao et al. 2022, Sec. 3.2).
+void read_bloom(const ConfigReader& r, Architecture& a) {
+  read_attention_common(r, a);
+  a.intermediate_size = 4 * a.hidden_size;
+  a.tie_word_embeddings = r.optional_bool("tie_word_embeddings", true);
+  a.mlp_activation = MlpActivation::kGelu;
+  a.norm = NormKind::kLayerNorm;
+  a.positions = PositionEncoding::kAlibi;
+  a.attention_bias = a.attention_output_bias = a.mlp_bias = a.norm_bias = true;
+  a.hidden_dropout = r.optional_probability("hidden_dropout", 0.0);
+  a.attention_dropout = r.optional_probability("attention_dropout", 0.0);
+}
+
 void set_sliding_window(const ConfigReader& r, Architecture& a) {
   const bool uses = r.optional_bool("use_sliding_window", a.model_type == "mistral" ||
                                                               a.model_type == "mixtral" ||
@@ -246,7 +275,7 @@ void read_deepseek_v3(const ConfigReader& r, Architecture& a) {
 const std::vector<std::string>& supported_model_types() {
   static const std::vector<std::string> kTypes = {"gpt2",     "llama",     "mistral",  "qwen2",
                                                    "qwen3",    "mixtral",   "qwen2_moe", "qwen3_moe",
-                                                   "gpt_oss", "deepseek_v3"};
+                                                   "gpt_oss", "deepseek_v3", "nemotron", "bloom"};
   return kTypes;
 }
 
@@ -271,6 +300,10 @@ Architecture architecture_from_hf_config(const json& config, const std::string& 
   a.origin = origin;
   if (model_type == "gpt2") {
     read_gpt2(r, a);
+  } else if (model_type == "nemotron") {
+    read_nemotron(r, a);
+  } else if (model_type == "bloom") {
+    read_bloom(r, a);
   } else if (model_type == "deepseek_v3") {
     read_deepseek_v3(r, a);
   } else {

@@ -46,6 +46,9 @@ std::vector<Operator> mlp_ops(const Shard& s, int64_t width, const std::string& 
   if (gated(a)) {
     // silu(gate) * up keeps both halves of its input.
     ops.push_back(elementwise_op(prefix + "swiglu", OpKind::kActivation, s, T * w, 5.0, 2.0, 2.0 * T * w * act));
+  } else if (a.mlp_activation == MlpActivation::kSquaredRelu) {
+    // relu(x)^2: a compare and a multiply per element, its input kept.
+    ops.push_back(elementwise_op(prefix + "relu2", OpKind::kActivation, s, T * w, 2.0, 1.0, T * w * act));
   } else {
     ops.push_back(elementwise_op(prefix + "gelu", OpKind::kActivation, s, T * w, 8.0, 1.0, T * w * act));
   }

@@ -71,3 +71,22 @@ TEST_CASE("Other MoE catalog models match their published counts") {
   check_close(gpt_oss.total, 116.83e9, 0.005);
   check_close(gpt_oss.active_compute(), 5.13e9, 0.005);
 }
+
+TEST_CASE("BLOOM-176B by hand: ALiBi (no position parameters), 4h GELU MLP with biases, tied embeddings") {
+  const double h = 14336, v = 250880, layers = 70;
+  // Per layer: QKV 3h^2 + 3h, output h^2 + h, fc1 4h^2 + 4h, fc2 4h^2 + h, two LayerNorms 4h.
+  const double per_layer = 12 * h * h + 13 * h;
+  const double total = count_parameters(arch("bloom-176b")).total;
+  CHECK(total == doctest::Approx(v * h + layers * per_layer + 2 * h));
+  // The model card's 176,247,271,424 also counts the embedding LayerNorm (2h = 28,672).
+  CHECK(total + 2 * h == 176247271424.0);
+}
+
+TEST_CASE("Nemotron-4: squared-ReLU MLP without gating, untied embeddings, published totals") {
+  const auto& a = arch("nemotron-4-15b");
+  CHECK(a.mlp_activation == perfplan::model::MlpActivation::kSquaredRelu);
+  // Nemotron-4 15B report: 3.2B embedding + 12.5B non-embedding parameters.
+  check_close(count_parameters(a).total, 15.7e9, 0.005);
+  // Nemotron-4 340B report: 9.4B embedding + 331.6B non-embedding.
+  check_close(count_parameters(arch("nemotron-4-340b")).total, 341e9, 0.005);
+}

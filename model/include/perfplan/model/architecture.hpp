@@ -7,9 +7,11 @@
 
 namespace perfplan::model {
 
-enum class MlpActivation { kGelu, kSwiGlu };
+// kSquaredRelu: Nemotron-4's ungated relu(x)^2 MLP (Parmar et al. 2024, Sec. 2).
+enum class MlpActivation { kGelu, kSwiGlu, kSquaredRelu };
 enum class NormKind { kLayerNorm, kRmsNorm };
-enum class PositionEncoding { kLearned, kRotary };
+// kAlibi: BLOOM's linear attention biases (Press et al. 2022): no position parameters.
+enum class PositionEncoding { kLearned, kRotary, kAlibi };
 
 // Mixture of experts (Mixtral, Qwen-MoE, GPT-OSS, DeepSeek-V3).
 struct MoeSpec {
