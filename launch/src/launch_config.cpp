@@ -131,7 +131,7 @@ std::string render_megatron(const model::Architecture& arch, const ParallelConfi
                     " (perfplan gives the first stages one more layer): set --decoder-first-pipeline-num-layers / "
                     "--decoder-last-pipeline-num-layers or --pipeline-model-parallel-layout");
   }
-  if (c.pp > 1 && c.schedule == PipelineSchedule::kZeroBubbleH1) {
+  if (c.pp > 1 && (c.schedule == PipelineSchedule::kZeroBubbleH1 || c.schedule == PipelineSchedule::kZeroBubbleH2)) {
     notes.push_back(
         "ZB-H1 (zero-bubble) is not a Megatron-LM flag: this command runs 1F1B; the predicted time "
         "assumes ZB-H1's deferred weight gradients");
@@ -311,7 +311,7 @@ std::string render_nemo(const model::Architecture& arch, const ParallelConfig& c
   set("trainer.strategy.tensor_model_parallel_size", number(c.tp));
   set("trainer.strategy.pipeline_model_parallel_size", number(c.pp));
   set("trainer.strategy.virtual_pipeline_model_parallel_size", interleaved(c) ? number(c.vp) : "None");
-  if (c.pp > 1 && c.schedule == PipelineSchedule::kZeroBubbleH1) {
+  if (c.pp > 1 && (c.schedule == PipelineSchedule::kZeroBubbleH1 || c.schedule == PipelineSchedule::kZeroBubbleH2)) {
     notes.push_back(
         "ZB-H1 (zero-bubble) is not a NeMo / Megatron-Core schedule: this runs 1F1B; the predicted time "
         "assumes ZB-H1's deferred weight gradients");
@@ -513,6 +513,7 @@ std::string render_torchtitan(const model::Architecture& arch, const ParallelCon
         }
         break;
       case PipelineSchedule::kZeroBubbleH1:
+      case PipelineSchedule::kZeroBubbleH2:
         schedule = "ZBVZeroBubble";
         stages_per_rank = 2;
         notes.push_back(

@@ -78,6 +78,14 @@ double compute_makespan(PipelineSchedule schedule, const Shape& s, const StageTi
       const double chain = p * (f + b_in) + (m - 1) * std::max(f + b_in, b_in + w) + w;
       return std::max(drain, chain);
     }
+    case PipelineSchedule::kZeroBubbleH2: {
+      // No closed form for unequal passes: the makespan of the simulated order (p2p free).
+      StageTimes no_p2p = stage;
+      no_p2p.p2p_s = 0;
+      double end = 0;
+      for (const auto& e : pipeline_events(schedule, s.stages, s.micro_batches, 1, no_p2p)) end = std::max(end, e.end_s);
+      return end;
+    }
   }
   return 0;
 }
@@ -115,10 +123,15 @@ std::vector<Op> gpipe_order(const Shape& s) {
 // one forward / one backward, then the remaining backwards. ZB-H1 (Qi et al. 2023, Sec. 2.1)
 // keeps that order for F and B_in and delays each stage's W by s micro-batches, so every stage
 // holds p micro-batches in flight (stage 0's 1F1B peak); the pending W fill the drain.
-std::vector<Op> one_f_one_b_order(const Shape& s, int64_t stage, bool split_weight_grad) {
+// `extra_warmup`: ZB-H2 (Qi et al. 2023, Sec. 2.1, Fig. 3) runs p - 1 - stage more forwards in
+// warm-up, which the doubled activation memory (2p micro-batches on stage 0) allows, so the
+// first stage has work while the first gradients travel back; the weight gradients of those
+// extra micro-batches then fill the drain.
+std::vector<Op> one_f_one_b_order(const Shape& s, int64_t stage, bool split_weight_grad, bool extra_warmup = false) {
   const int64_t m = s.micro_batches;
-  const int64_t warmup = std::min(s.stages - stage - 1, m);
-  const int64_t w_delay = stage;
+  const int64_t base = s.stages - stage - 1;
+  const int64_t warmup = std::min(extra_warmup ? 2 * base : base, m);
+  const int64_t w_delay = extra_warmup ? 2 * stage : stage;
   std::vector<Op> ops;
   int64_t next_w = 0;
   for (int64_t i = 0; i < warmup; ++i) ops.push_back({'F', i, 0});
@@ -182,6 +195,8 @@ std::vector<Op> stage_order(PipelineSchedule schedule, const Shape& s, int64_t s
       return interleaved_order(s, stage);
     case PipelineSchedule::kZeroBubbleH1:
       return one_f_one_b_order(s, stage, true);
+    case PipelineSchedule::kZeroBubbleH2:
+      return one_f_one_b_order(s, stage, true, true);
   }
   return {};
 }
@@ -230,9 +245,10 @@ PipelineSchedule parse_pipeline_schedule(std::string_view text) {
   if (t == "1f1b") return PipelineSchedule::kOneFOneB;
   if (t == "interleaved") return PipelineSchedule::kInterleaved;
   if (t == "zb-h1") return PipelineSchedule::kZeroBubbleH1;
+  if (t == "zb-h2") return PipelineSchedule::kZeroBubbleH2;
   std::string message = "unknown pipeline schedule '";
   message += text;
-  message += "': accepted are gpipe, 1f1b, interleaved, zb-h1";
+  message += "': accepted are gpipe, 1f1b, interleaved, zb-h1, zb-h2";
   throw InputError(message);
 }
 
@@ -246,6 +262,8 @@ std::string to_string(PipelineSchedule schedule) {
       return "interleaved";
     case PipelineSchedule::kZeroBubbleH1:
       return "zb-h1";
+    case PipelineSchedule::kZeroBubbleH2:
+      return "zb-h2";
   }
   return "unknown";
 }
@@ -289,6 +307,8 @@ double in_flight_micro_batches(PipelineSchedule schedule, int64_t stages, int64_
     case PipelineSchedule::kOneFOneB:
     case PipelineSchedule::kZeroBubbleH1:
       return std::min(p, m);
+    case PipelineSchedule::kZeroBubbleH2:
+      return std::min(2.0 * p - 1.0, m);  // p - 1 extra warm-up forwards on stage 0
     case PipelineSchedule::kInterleaved:
       return std::min(m, p * (1 + (p - 1) / (p * v)));
   }
@@ -307,7 +327,7 @@ std::vector<PipelineEvent> pipeline_events(PipelineSchedule schedule, int64_t st
     orders.push_back(stage_order(schedule, s, st));
     total_ops += orders.back().size();
   }
-  const bool split = schedule == PipelineSchedule::kZeroBubbleH1;
+  const bool split = schedule == PipelineSchedule::kZeroBubbleH1 || schedule == PipelineSchedule::kZeroBubbleH2;
   // Negative times would read as "not finished yet" in EndTimes.
   auto duration = [&](char kind) {
     if (kind == 'F') return std::max(stage.forward_s, 0.0);

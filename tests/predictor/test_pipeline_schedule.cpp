@@ -211,3 +211,29 @@ TEST_CASE("pipeline events: every op once, stages never overlap, dependencies ho
   }
   CHECK(pipeline_events(PipelineSchedule::kOneFOneB, 4, 0, 1, times(1, 2)).empty());
 }
+
+TEST_CASE("ZB-H2: extra warm-up forwards, never slower than ZB-H1, at twice 1F1B's activation memory") {
+  // The last stage cannot start before (p-1) F and then works m (F + B): with F = B_in = W = 1,
+  // p = 4, m = 12 that bound is 3 + 36 = 39, which ZB-H1 already reaches (its bubble
+  // (p-1)(F + B_in - W) = 3); ZB-H2 reaches it too.
+  const auto h1 = pipeline_time(PipelineSchedule::kZeroBubbleH1, 4, 12, 1, times(1, 2, 1));
+  const auto h2 = pipeline_time(PipelineSchedule::kZeroBubbleH2, 4, 12, 1, times(1, 2, 1));
+  CHECK(h1.total_s == doctest::Approx(39.0));
+  CHECK(h2.total_s == doctest::Approx(39.0));
+  // With a short weight gradient ZB-H1 idles (p-1)(F + B_in - W); the extra forwards fill some of it.
+  for (const double w : {0.25, 0.5, 0.75}) {
+    CAPTURE(w);
+    const auto one = pipeline_time(PipelineSchedule::kZeroBubbleH1, 4, 12, 1, times(1, 2, w));
+    const auto two = pipeline_time(PipelineSchedule::kZeroBubbleH2, 4, 12, 1, times(1, 2, w));
+    CHECK(two.total_s <= one.total_s + 1e-9);
+    CHECK(two.total_s >= 3.0 * 1.0 + 12.0 * 3.0 - 1e-9);
+  }
+  CHECK(in_flight_micro_batches(PipelineSchedule::kZeroBubbleH2, 4, 12, 1) == 7);
+  CHECK(parse_pipeline_schedule("zb-h2") == PipelineSchedule::kZeroBubbleH2);
+  // The timeline is the same simulation the step time comes from.
+  double end = 0;
+  for (const auto& e : pipeline_events(PipelineSchedule::kZeroBubbleH2, 4, 12, 1, times(1, 2, 0.5))) {
+    end = std::max(end, e.end_s);
+  }
+  CHECK(end == doctest::Approx(pipeline_time(PipelineSchedule::kZeroBubbleH2, 4, 12, 1, times(1, 2, 0.5)).total_s));
+}

@@ -88,6 +88,13 @@ std::optional<PipelineSchedule> modelled_schedule(const std::string& name, std::
     assumed.push_back("schedule zb-1p modelled as ZB-H1 (same memory limit as 1F1B; Qi et al. 2024 Sec. 3)");
     return PipelineSchedule::kZeroBubbleH1;
   }
+  if (name == "zb-h2") return PipelineSchedule::kZeroBubbleH2;
+  if (name == "zb-2p") {
+    // ZB-2p is the searched schedule under twice 1F1B's activation memory, the limit of the
+    // hand-made ZB-H2 (Qi et al., ICLR 2024, Secs. 3.1-3.2).
+    assumed.push_back("schedule zb-2p modelled as ZB-H2 (twice 1F1B's memory limit; Qi et al. 2024 Sec. 3)");
+    return PipelineSchedule::kZeroBubbleH2;
+  }
   return std::nullopt;
 }
 
@@ -180,7 +187,7 @@ ValidationCase read_case(const json& doc, const std::string& file, const hardwar
         p.schedule = *modelled;
       } else {
         c.skip_reason = "pipeline schedule '" + schedule +
-                        "' is not modelled yet (the predictor has gpipe, 1f1b, interleaved, zb-h1 / zb-1p)";
+                        "' is not modelled yet (the predictor has gpipe, 1f1b, interleaved, zb-h1 / zb-1p, zb-h2 / zb-2p)";
       }
     }
     if (const json* d = field(parallel, "recompute_detail")) {

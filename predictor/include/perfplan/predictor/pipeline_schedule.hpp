@@ -8,8 +8,8 @@
 
 namespace perfplan::predictor {
 
-enum class PipelineSchedule { kGpipe, kOneFOneB, kInterleaved, kZeroBubbleH1 };
-PipelineSchedule parse_pipeline_schedule(std::string_view text);  // gpipe | 1f1b | interleaved | zb-h1
+enum class PipelineSchedule { kGpipe, kOneFOneB, kInterleaved, kZeroBubbleH1, kZeroBubbleH2 };
+PipelineSchedule parse_pipeline_schedule(std::string_view text);  // gpipe | 1f1b | interleaved | zb-h1 | zb-h2
 std::string to_string(PipelineSchedule schedule);
 
 // Per micro-batch and per stage (one model chunk of one stage when interleaved):
