@@ -18,6 +18,7 @@ double* gpu_field(GpuSpec& gpu, const std::string& field) {
   if (field == "gemm_efficiency") return &gpu.gemm_efficiency;
   if (field == "fp8_gemm_efficiency") return &gpu.fp8_gemm_efficiency;
   if (field == "attention_efficiency") return &gpu.attention_efficiency;
+  if (field == "grouped_gemm_efficiency_ratio") return &gpu.grouped_gemm_efficiency_ratio;
   return nullptr;
 }
 

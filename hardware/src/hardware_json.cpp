@@ -77,7 +77,7 @@ GpuSpec gpu_from_json(const json& doc, SpecProblems& problems) {
     const std::string prefix = "calibration";
     check_keys(*calibration, prefix,
                {"gemm_efficiency", "fp8_gemm_efficiency", "attention_efficiency", "hbm_efficiency", "kernel_launch_us",
-                "gemm_tile_overhead_k", "attention_backward_rate_ratio", "flash2_attention_efficiency", "bounds",
+                "gemm_tile_overhead_k", "attention_backward_rate_ratio", "flash2_attention_efficiency", "grouped_gemm_efficiency_ratio", "bounds",
                 "fit_as", "source"},
                problems);
     const auto fraction = [&](const char* key, bool nullable) {
@@ -94,6 +94,9 @@ GpuSpec gpu_from_json(const json& doc, SpecProblems& problems) {
     gpu.hbm_efficiency = fraction("hbm_efficiency", false).value_or(0);
     gpu.kernel_launch_s =
         read_number(*calibration, prefix, "kernel_launch_us", "microseconds", problems).value_or(0) * kMicrosecond;
+    if (calibration->contains("grouped_gemm_efficiency_ratio")) {
+      gpu.grouped_gemm_efficiency_ratio = fraction("grouped_gemm_efficiency_ratio", false).value_or(0);
+    }
     if (calibration->contains("flash2_attention_efficiency")) {
       gpu.flash2_attention_efficiency = fraction("flash2_attention_efficiency", false).value_or(0);
     }
@@ -104,9 +107,11 @@ GpuSpec gpu_from_json(const json& doc, SpecProblems& problems) {
     gpu.calibration_source = read_sources(*calibration, prefix, "source", problems);
     gpu.fit_bounds = read_bounds(*calibration, prefix, "bounds", problems);
     for (const auto& [field, range] : gpu.fit_bounds) {
-      if (field != "gemm_efficiency" && field != "fp8_gemm_efficiency" && field != "attention_efficiency") {
+      if (field != "gemm_efficiency" && field != "fp8_gemm_efficiency" && field != "attention_efficiency" &&
+          field != "grouped_gemm_efficiency_ratio") {
         problems.add("calibration.bounds." + field,
-                     "not a free constant; accepted: gemm_efficiency, fp8_gemm_efficiency, attention_efficiency");
+                     "not a free constant; accepted: gemm_efficiency, fp8_gemm_efficiency, attention_efficiency, "
+                     "grouped_gemm_efficiency_ratio");
       }
     }
     gpu.fit_bounds_source = source_entry(*calibration, "bounds");

@@ -29,10 +29,12 @@ double memory_time(double bytes, const hardware::GpuSpec& gpu) {
   return std::max(gpu.kernel_launch_s, bytes / (gpu.hbm_bytes_per_s * gpu.hbm_efficiency));
 }
 
-double gemm_time(double m, double n, double k, double count, model::DType dtype, const hardware::GpuSpec& gpu) {
+double gemm_time(double m, double n, double k, double count, model::DType dtype, const hardware::GpuSpec& gpu,
+                 double efficiency_scale) {
   if (m <= 0 || n <= 0 || k <= 0 || count <= 0) return 0.0;
   const double flops = 2.0 * m * n * k * count;
-  const double efficiency = gpu.gemm_efficiency_for(dtype) * wave_efficiency(m, n, count, gpu.sm_count) *
+  const double efficiency = efficiency_scale * gpu.gemm_efficiency_for(dtype) *
+                            wave_efficiency(m, n, count, gpu.sm_count) *
                             (k / (k + gpu.gemm_tile_overhead_k));
   const double compute_s = flops / (gpu.peak_flops_per_s(dtype) * efficiency);
   const double operand = model::bytes_per_element(dtype);
@@ -52,10 +54,12 @@ OperatorTime RooflineModel::time(const model::Operator& op, model::DType dtype, 
       const double count = static_cast<double>(g.count);
       // Grouped expert GEMMs run as one GEMM per expert (Transformer Engine's GroupedLinear):
       // each has its own tile waves and launch floor.
-      t.forward_s = count * gemm_time(m, n, k, 1.0, dtype, gpu);
+      // Grouped expert GEMMs reach a fraction of a dense GEMM's rate (the GPU's measured ratio).
+      const double scale = op.kind == OpKind::kGroupedGemm ? gpu.grouped_gemm_efficiency_ratio : 1.0;
+      t.forward_s = count * gemm_time(m, n, k, 1.0, dtype, gpu, scale);
       // dgrad: (m x k) = (m x n)(n x k); wgrad: (k x n) = (k x m)(m x n).
-      const double dgrad = count * gemm_time(m, k, n, 1.0, dtype, gpu);
-      t.weight_grad_s = count * gemm_time(k, n, m, 1.0, dtype, gpu);
+      const double dgrad = count * gemm_time(m, k, n, 1.0, dtype, gpu, scale);
+      t.weight_grad_s = count * gemm_time(k, n, m, 1.0, dtype, gpu, scale);
       t.backward_s = dgrad + t.weight_grad_s;
       if (dtype == model::DType::kFp8) {
         // Quantising the input (forward) and the output gradient (backward) to FP8, per GEMM

@@ -14,6 +14,7 @@ struct FitCase {
   std::string framework_group;  // its framework profile's
   bool fp8 = false;
   bool flash = false;
+  bool moe = false;
 };
 
 double abs_log_error(const ValidationCase& c, const hardware::HardwareCatalog& catalog) {
@@ -30,6 +31,7 @@ bool depends_on(const FitCase& f, const std::string& key) {
   if (owner != f.fit_group) return false;
   if (field == "fp8_gemm_efficiency") return f.fp8;
   if (field == "attention_efficiency") return f.flash;
+  if (field == "grouped_gemm_efficiency_ratio") return f.moe;
   return true;
 }
 
@@ -56,6 +58,7 @@ CalibrationFit calibrate(const std::vector<ValidationCase>& cases, const hardwar
     f.framework_group =
         catalog.framework(c.framework_profile.empty() ? hardware::kDefaultFramework : c.framework_profile).fit_group;
     f.fp8 = c.config.dtype == model::DType::kFp8;
+    f.moe = c.architecture.moe.has_value();
     // FlashAttention-2 runs at attention_efficiency where it is the GPU's best kernel.
     const bool fa2_own_rate = catalog.gpu(c.gpu).flash2_attention_efficiency <= 0;
     f.flash = r.config && (r.config->attention == model::AttentionKernel::kFlash ||

@@ -37,6 +37,8 @@ struct GpuSpec {
   // FlashAttention-2 forward where the GPU has a faster kernel class (Hopper: FA3 / cuDNN);
   // 0: FA2 is the GPU's best, attention_efficiency applies.
   double flash2_attention_efficiency = 0;
+  // Grouped expert GEMMs (TE GroupedLinear / CUTLASS grouped GEMM) over a dense GEMM's efficiency.
+  double grouped_gemm_efficiency_ratio = 1.0;
   double hbm_efficiency = 0.85;      // achievable fraction of HBM bandwidth for streaming kernels
   double kernel_launch_s = 4e-6;     // per-kernel floor (launch + tail)
   // Fixed prologue + epilogue of one GEMM output tile, in K elements: a tile's efficiency is

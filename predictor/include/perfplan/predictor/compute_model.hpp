@@ -41,7 +41,9 @@ inline constexpr double kAttentionBackwardFlopRatio = 2.5;
 double attention_backward_time(double forward_s, const hardware::GpuSpec& gpu);
 
 // Seconds of one GEMM (m x n x k, `count` of them) with operands in `dtype`.
-double gemm_time(double m, double n, double k, double count, model::DType dtype, const hardware::GpuSpec& gpu);
+// `efficiency_scale` multiplies the GPU's GEMM efficiency (grouped expert GEMMs).
+double gemm_time(double m, double n, double k, double count, model::DType dtype, const hardware::GpuSpec& gpu,
+                 double efficiency_scale = 1.0);
 // Seconds to stream `bytes` through HBM (at least one launch).
 double memory_time(double bytes, const hardware::GpuSpec& gpu);
 
