@@ -41,10 +41,22 @@ DpSync dp_sync(const StageContent& stage, const ParallelConfig& config, const Gr
   const double backward_window = backward_window_s;
   const double forward_window = forward_window_s;
   if (config.zero_stage >= 3) {
-    // FSDP gathers every layer's weights in forward and again in backward of each micro-batch,
-    // prefetched behind the previous layer's compute.
-    const double per_micro_batch = 2.0 * param_gather_s + grad_sync_s;
-    dp_exposed = static_cast<double>(config.micro_batches()) * std::max(0.0, per_micro_batch - (forward_window + backward_window));
+    // FSDP / ZeRO-3 per unit (one transformer layer), every micro-batch: in forward the
+    // all-gather of unit i+1 runs behind the compute of unit i; in backward the re-gather of
+    // unit i-1 and the reduce-scatter of unit i+1's gradients run behind unit i's backward
+    // (PyTorch FSDP docs: forward/backward prefetch; DeepSpeed ZeRO-3 prefetch). The first
+    // gather of each pass and the last reduce-scatter have nothing to hide behind, and a unit
+    // whose communication outlasts its compute exposes the rest. While they overlap, the
+    // collectives hold the framework's SMs, taken from the GEMMs.
+    const double units = std::max<double>(1.0, static_cast<double>(stage.num_layers));
+    const double g = param_gather_s / units, r = grad_sync_s / units;
+    const double f = forward_window / units, b = backward_window / units;
+    const double exposed_forward = g + (units - 1.0) * std::max(0.0, g - f);
+    const double exposed_backward = g + r + (units - 1.0) * std::max(0.0, g + r - b);
+    const double overlapped = (units - 1.0) * (std::min(g, f) + std::min(g + r, b));
+    const double sms = static_cast<double>(std::max<int64_t>(1, pace.gpu.sm_count));
+    const double sm_share = std::min(1.0, static_cast<double>(framework.collective_sm_count) / sms);
+    dp_exposed = static_cast<double>(config.micro_batches()) * (exposed_forward + exposed_backward + overlapped * sm_share);
   } else {
     dp_exposed += config.overlap_grad_reduce ? std::max(last_bucket_grad_s, grad_sync_s - backward_window) : grad_sync_s;
     dp_exposed +=
