@@ -28,6 +28,8 @@ std::vector<std::string> FrameworkSpec::problems() const {
   require(positive(dp_bucket_min_params), "data_parallel.bucket_min_params", "must be > 0 parameters");
   require(non_negative(dp_bucket_params_per_rank), "data_parallel.bucket_params_per_rank", "must be >= 0 parameters");
   require(!optimizer.empty(), "optimizer.name", "missing");
+  require(std::isfinite(eager_elementwise_factor) && eager_elementwise_factor >= 1.0 && eager_elementwise_factor <= 10.0,
+          "elementwise.eager_factor", "must be between 1 and 10");
   require(defaults.micro_batch_size > 0, "defaults.micro_batch_size", "must be > 0");
   require(non_negative(optimizer_state_bytes_per_parameter), "optimizer.state_bytes_per_parameter",
           "must be >= 0 bytes");

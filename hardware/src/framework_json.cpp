@@ -10,7 +10,7 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
   if (!is_document(doc, "a framework spec", problems)) return f;
   check_keys(doc, "",
              {"name", "family", "family_default", "fit_as", "version", "source", "notes", "defaults", "recompute_policies", "host",
-              "communication", "data_parallel", "optimizer", "memory", "kernels_per_op"},
+              "elementwise", "communication", "data_parallel", "optimizer", "memory", "kernels_per_op"},
              problems);
   f.name = read_text(doc, "", "name", problems);
   f.family = read_text(doc, "", "family", problems);
@@ -76,6 +76,11 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
       const std::string source = read_sources(*it, "recompute_policies", "source", problems);
       if (!source.empty()) sources += (sources.empty() ? "" : "; ") + std::string("recompute_policies: ") + source;
     }
+  }
+  if (doc.contains("elementwise")) {
+    section("elementwise", {"eager_factor"}, [&](const json& o, const std::string& p) {
+      f.eager_elementwise_factor = read_number(o, p, "eager_factor", "passes over the tensor, >= 1", problems).value_or(0);
+    });
   }
   section("host", {"launch_us", "sync_us", "bounds"}, [&](const json& o, const std::string& p) {
     const auto bounds = read_bounds(o, p, "bounds", problems);

@@ -42,14 +42,20 @@ Cost ops_cost(const std::vector<model::Operator>& ops, const ParallelConfig& c, 
   double overlapped_forward_ep = 0, overlapped_backward_ep = 0;
   double compute_s = 0;
   for (const model::Operator& op : ops) {
-    const OperatorTime t = compute.time(op, c.dtype, cluster.gpu);
+    OperatorTime t = compute.time(op, c.dtype, cluster.gpu);
+    // Eager frameworks run norms, rotary embeddings and activations as chains of kernels.
+    const bool elementwise_chain =
+        op.kind == model::OpKind::kNorm || op.kind == model::OpKind::kRotary || op.kind == model::OpKind::kActivation;
+    const double chain = elementwise_chain ? framework.eager_elementwise_factor : 1.0;
+    t.forward_s *= chain;
+    t.backward_s *= chain;
     // FP8 GEMMs quantise their input first: an amax reduction and a cast per GEMM (per expert
     // for grouped GEMMs), in backward for the output gradient too.
     const int gemms = op.gemm ? static_cast<int>(op.gemm->count) : 0;
     const int cast_kernels = (fp8 && op.fp8_capable) ? 2 * gemms : 0;
     const hardware::KernelCount kernels = framework.kernels(op.name, {op.forward_kernels, op.backward_kernels});
-    forward_stream.host_s += framework.host_launch_s * (kernels.forward + cast_kernels);
-    backward_stream.host_s += framework.host_launch_s * (kernels.backward + 2 * cast_kernels);
+    forward_stream.host_s += framework.host_launch_s * (kernels.forward * chain + cast_kernels);
+    backward_stream.host_s += framework.host_launch_s * (kernels.backward * chain + 2 * cast_kernels);
     forward_stream.gpu_s += t.forward_s;
     backward_stream.gpu_s += t.backward_s + (op.recomputed ? t.forward_s : 0.0);
     compute_s += t.forward_s + t.backward_s + (op.recomputed ? t.forward_s : 0.0);

@@ -440,3 +440,29 @@ TEST_CASE("pipeline split with the embedding and the loss counted as layers: 22 
   const auto arch = small_llama();
   CHECK(predictor::check_layout(arch, c, 8).has_value());
 }
+
+TEST_CASE("predict: an eager framework streams norms, rotary and activations its factor times over") {
+  const auto arch = small_llama();
+  const auto cluster = round_cluster(1);
+  const auto config = layout(1, 1, 1, 4);
+  hardware::FrameworkSpec eager = kKernelsOnly;
+  eager.eager_elementwise_factor = 3.0;
+  const auto fused = predictor::predict(arch, cluster, kKernelsOnly, config).value();
+  const auto chained = predictor::predict(arch, cluster, eager, config).value();
+  // By hand: the chain operators' roofline times, twice more per micro-batch (4 of them).
+  const auto step = model::build_step_operators(arch, config.step_config());
+  const predictor::RooflineModel roofline;
+  double chain_s = 0;
+  auto add = [&](const std::vector<model::Operator>& ops, double times) {
+    for (const auto& op : ops) {
+      if (op.kind != model::OpKind::kNorm && op.kind != model::OpKind::kRotary && op.kind != model::OpKind::kActivation) continue;
+      const auto t = roofline.time(op, config.dtype, cluster.gpu);
+      chain_s += times * (t.forward_s + t.backward_s);
+    }
+  };
+  add(step.embedding, 1.0);
+  for (const auto& kind : step.layer_kinds) add(kind.ops, static_cast<double>(kind.count));
+  add(step.head, 1.0);
+  REQUIRE(chain_s > 0);
+  CHECK(chained.time.compute_s - fused.time.compute_s == doctest::Approx(4.0 * 2.0 * chain_s));
+}

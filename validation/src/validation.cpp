@@ -61,6 +61,12 @@ void read_framework(const json& doc, ValidationCase& c) {
   c.framework_family = f && field(*f, "family") ? (*f)["family"].get<std::string>() : "megatron";
   c.framework_version = f && field(*f, "version") ? (*f)["version"].dump() : "";
   if (!f) c.assumed.push_back("framework = megatron-lm (no framework printed)");
+  if (f) {
+    if (const json* features = field(*f, "features"); features && features->is_object()) {
+      const auto it = features->find("torch_compile");
+      c.compiled = it != features->end() && it->is_boolean() && it->get<bool>();
+    }
+  }
 }
 
 // Model-config values the source left null that the framework fixes: Megatron GPT models use
@@ -273,8 +279,10 @@ CaseResult validate_case(const ValidationCase& c, const hardware::HardwareCatalo
   }
   try {
     const hardware::ClusterSpec cluster = hardware.cluster_for_gpu(c.gpu, c.num_gpus, c.gpus_per_node);
-    const hardware::FrameworkSpec& framework =
+    hardware::FrameworkSpec framework =
         hardware.framework(c.framework_profile.empty() ? hardware::kDefaultFramework : c.framework_profile);
+    // torch.compile (Inductor) fuses the elementwise chains into single kernels.
+    if (c.compiled) framework.eager_elementwise_factor = 1.0;
     Prediction p = predict(c.architecture, cluster, framework, c.config, options).value();
     r.config = c.config;
     // Published runs fit: where the source did not print its recompute setting and `none` needs

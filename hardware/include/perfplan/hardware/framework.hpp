@@ -62,6 +62,10 @@ struct FrameworkSpec {
   double optimizer_step_bytes_per_parameter = 0;
   // Memory the runtime takes beside tensors (CUDA context, library workspaces, NCCL buffers).
   double runtime_reserve_bytes = 0;
+  // Norms, rotary embeddings and activations run as one fused kernel each (1.0: Transformer
+  // Engine, apex, XLA, torch.compile) or as eager PyTorch's chain of elementwise kernels, which
+  // streams the tensor this many times over (and launches as many kernels).
+  double eager_elementwise_factor = 1.0;
   // Kernel counts of operators whose implementation is the framework's (e.g. MoE routing),
   // by operator name; other operators keep the model's count.
   std::map<std::string, KernelCount> kernels_per_op;
