@@ -90,3 +90,17 @@ TEST_CASE("the committed calibration.json is what calibrate --write produces fro
     CHECK(committed.bands[i].band.cases == produced.bands[i].band.cases);
   }
 }
+
+TEST_CASE("cross-validation does not depend on the number of threads") {
+  const auto cases = validation::load_validation_cases(std::string(PERFPLAN_TEST_DATA_DIR) + "/validation_small.json", priors());
+  // Two folds: split the fixture's cases by framework.
+  const auto one = validation::cross_validate(cases, priors(), priors(), validation::FoldBy::kFramework, 1);
+  const auto two = validation::cross_validate(cases, priors(), priors(), validation::FoldBy::kFramework, 2);
+  REQUIRE(one.out_of_sample.size() == cases.size());
+  for (size_t i = 0; i < cases.size(); ++i) {
+    CAPTURE(cases[i].id);
+    CHECK(one.out_of_sample[i].error_pct == two.out_of_sample[i].error_pct);
+    CHECK(one.fold_of[i] == two.fold_of[i]);
+  }
+  CHECK(one.out_of_sample_summary.median_pct == two.out_of_sample_summary.median_pct);
+}
