@@ -78,8 +78,12 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
     }
   }
   if (doc.contains("elementwise")) {
-    section("elementwise", {"eager_factor"}, [&](const json& o, const std::string& p) {
+    section("elementwise", {"eager_factor", "fp8_casts_fused"}, [&](const json& o, const std::string& p) {
       f.eager_elementwise_factor = read_number(o, p, "eager_factor", "passes over the tensor, >= 1", problems).value_or(0);
+      if (const auto it = o.find("fp8_casts_fused"); it != o.end()) {
+        if (!it->is_boolean()) problems.add(join_path(p, "fp8_casts_fused"), "must be true or false");
+        else f.fp8_casts_fused = it->get<bool>();
+      }
     });
   }
   section("host", {"launch_us", "sync_us", "bounds"}, [&](const json& o, const std::string& p) {

@@ -61,7 +61,7 @@ OperatorTime RooflineModel::time(const model::Operator& op, model::DType dtype, 
       const double dgrad = count * gemm_time(m, k, n, 1.0, dtype, gpu, scale);
       t.weight_grad_s = count * gemm_time(k, n, m, 1.0, dtype, gpu, scale);
       t.backward_s = dgrad + t.weight_grad_s;
-      if (dtype == model::DType::kFp8) {
+      if (dtype == model::DType::kFp8 && !fused_fp8_casts_) {
         // Quantising the input (forward) and the output gradient (backward) to FP8, per GEMM
         // (Transformer Engine current scaling): an amax pass over bf16 (2 bytes), the cast (read
         // 2, write 1) and the transposed copy the weight-gradient GEMM needs (1): 6 bytes per

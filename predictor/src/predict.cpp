@@ -124,7 +124,7 @@ Outcome<Prediction> predict(const model::Architecture& arch, const hardware::Clu
   if (auto why = check_placement(arch, cluster, config)) return *why;
   const bool mixed = !config.stage_part.empty();
   const model::StepOperators step = model::build_step_operators(arch, config.step_config());
-  const RooflineModel roofline;
+  const RooflineModel roofline(framework.fp8_casts_fused);
   const ComputeModel& compute = options.compute ? *options.compute : roofline;
   // The cluster each stage runs on: its part of a mixed cluster, else the cluster.
   auto stage_cluster = [&](size_t s) -> const hardware::ClusterSpec& {

@@ -66,6 +66,9 @@ struct FrameworkSpec {
   // Engine, apex, XLA, torch.compile) or as eager PyTorch's chain of elementwise kernels, which
   // streams the tensor this many times over (and launches as many kernels).
   double eager_elementwise_factor = 1.0;
+  // FP8 quantisation of GEMM inputs folded into the producing kernels (XLA) rather than run as
+  // separate amax / cast kernels (Transformer Engine current scaling in PyTorch).
+  bool fp8_casts_fused = false;
   // Kernel counts of operators whose implementation is the framework's (e.g. MoE routing),
   // by operator name; other operators keep the model's count.
   std::map<std::string, KernelCount> kernels_per_op;

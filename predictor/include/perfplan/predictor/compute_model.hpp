@@ -32,7 +32,14 @@ class ComputeModel {
 // Every kernel costs at least the GPU's launch floor.
 class RooflineModel final : public ComputeModel {
  public:
+  RooflineModel() = default;
+  // `fused_fp8_casts`: the framework's compiler folds the FP8 quantisation of GEMM inputs into
+  // the producing kernel (XLA), so no separate amax / cast passes run.
+  explicit RooflineModel(bool fused_fp8_casts) : fused_fp8_casts_(fused_fp8_casts) {}
   OperatorTime time(const model::Operator& op, model::DType dtype, const hardware::GpuSpec& gpu) const override;
+
+ private:
+  bool fused_fp8_casts_ = false;
 };
 
 // FlashAttention backward: 5 GEMM-sized products to the forward's 2 (Dao 2023, Sec. 3.1.2).
