@@ -129,7 +129,7 @@ CalibrationFit calibrate(const std::vector<ValidationCase>& cases, const hardwar
         if (fx < best_f - 1e-12) best = rounded, best_f = fx;
       }
       catalog.set_constant(cf.constant.key, best);
-      if (best != cf.value || !cf.fitted) changed = changed || best != cf.value;
+      changed = changed || best != cf.value;
       cf.value = best;
       cf.fitted = true;
       cf.note = best <= cf.constant.low ? "at the lower bound" : best >= cf.constant.high ? "at the upper bound" : "";
