@@ -16,6 +16,7 @@
 #include "perfplan/common/input_error.hpp"
 #include "perfplan/model/step_operators.hpp"
 #include "perfplan/predictor/compute_model.hpp"
+#include "perfplan/predictor/collectives.hpp"
 #include "perfplan/predictor/predict.hpp"
 
 
@@ -465,4 +466,29 @@ TEST_CASE("predict: an eager framework streams norms, rotary and activations its
   add(step.head, 1.0);
   REQUIRE(chain_s > 0);
   CHECK(chained.time.compute_s - fused.time.compute_s == doctest::Approx(4.0 * 2.0 * chain_s));
+}
+
+TEST_CASE("predict: FSDP per unit by hand: each layer's gathers hide behind the previous layer, first and last exposed") {
+  const auto arch = small_llama();
+  auto cluster = round_cluster(2, 20e9);
+  cluster.gpu.sm_count = 128;  // NCCL's 16 SMs are 1/8 of the GPU while a collective overlaps
+  auto config = layout(1, 1, 2, 8);  // dp 2, 4 micro-batches of 1
+  config.zero_stage = 3;
+  const auto p = predict_kernels_only(arch, cluster, config);
+
+  const auto step = model::build_step_operators(arch, config.step_config());
+  const PassTimes pass = roofline_pass_times(step, config.dtype, cluster.gpu);
+  const double params = model::step_totals(step).parameters;
+  const predictor::GroupPlacement pair{2, 2};
+  // bf16 weights gathered (2 bytes), fp32 main gradients reduce-scattered (4 bytes), per layer.
+  const double L = 8;
+  const double g = predictor::collective_time(model::CommKind::kAllGather, params * 2.0, pair, cluster) / L;
+  const double r = predictor::collective_time(model::CommKind::kReduceScatter, params * 4.0, pair, cluster) / L;
+  const double f = pass.forward_s / L, b = pass.backward_s / L;
+  const double forward = g + (L - 1) * std::max(0.0, g - f);
+  const double backward = g + r + (L - 1) * std::max(0.0, g + r - b);
+  const double overlapped = (L - 1) * (std::min(g, f) + std::min(g + r, b));
+  const double per_micro_batch = forward + backward + overlapped * 16.0 / 128.0;
+  CHECK(p.time.dp_comm_s == doctest::Approx(4.0 * per_micro_batch));
+  CHECK(p.time.dp_comm_s > 0);
 }
