@@ -53,18 +53,15 @@ int run_validate_command(const std::vector<std::string>& args) {
   if (markdown && as_json) throw InputError("perfplan validate: give --markdown or --json, not both");
   const auto hardware = hardware::HardwareCatalog::load(hardware::default_hardware_directory());
   std::vector<validation::ValidationCase> cases;
-  std::vector<validation::CaseResult> results;
   for (const auto& path : paths) {
-    for (auto& c : validation::load_validation_cases(path, hardware)) {
-      results.push_back(validation::validate_case(c, hardware));
-      cases.push_back(std::move(c));
-    }
+    for (auto& c : validation::load_validation_cases(path, hardware)) cases.push_back(std::move(c));
   }
-  const auto summary = validation::summarize(results);
   if (cross) {
     const auto priors =
         hardware::HardwareCatalog::load(hardware::default_hardware_directory(), hardware::CalibrationUse::kPriors);
+    // The in-sample results are the cross-validation's (validated once, with the committed constants).
     const validation::CrossValidation cv = validation::cross_validate(cases, priors, hardware, fold_by);
+    const auto summary = validation::summarize(cv.in_sample);
     if (markdown) {
       std::string command = "perfplan validate";
       for (const auto& a : args) command += " " + a;
@@ -76,6 +73,9 @@ int run_validate_command(const std::vector<std::string>& args) {
     }
     return 0;
   }
+  std::vector<validation::CaseResult> results;
+  for (const auto& c : cases) results.push_back(validation::validate_case(c, hardware));
+  const auto summary = validation::summarize(results);
   const validation::KernelDbComparison kdb =
       with_kernels ? validation::compare_with_kernel_db(cases, hardware) : validation::KernelDbComparison{};
   if (as_json) {

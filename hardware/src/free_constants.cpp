@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <set>
 
 #include "perfplan/common/input_error.hpp"
 #include "perfplan/hardware/hardware.hpp"
@@ -14,12 +13,13 @@ namespace {
 constexpr const char* kHostLaunch = "host.launch_us";
 constexpr double kMicrosecond = 1e-6;
 
-double* gpu_field(GpuSpec& gpu, const std::string& field) {
-  if (field == "gemm_efficiency") return &gpu.gemm_efficiency;
+// The GPU field a free constant names (the same member, const or not).
+template <typename Gpu>
+auto* gpu_field(Gpu& gpu, const std::string& field) {
   if (field == "fp8_gemm_efficiency") return &gpu.fp8_gemm_efficiency;
   if (field == "attention_efficiency") return &gpu.attention_efficiency;
   if (field == "grouped_gemm_efficiency_ratio") return &gpu.grouped_gemm_efficiency_ratio;
-  return nullptr;
+  return &gpu.gemm_efficiency;  // the loader accepts no other field in calibration.bounds
 }
 
 // "GROUP.field" of a GPU constant, split at the last '.'.
@@ -39,16 +39,12 @@ std::string value_text(double v) {
 
 std::vector<FreeConstant> HardwareCatalog::free_constants() const {
   std::vector<FreeConstant> out;
-  std::set<std::string> seen;
   for (const auto& gpu : gpus_) {
     if (gpu.fit_group != gpu.name) continue;  // fits as another GPU, which declares the constants
     for (const auto& [field, range] : gpu.fit_bounds) {
       // A GPU without FP8 has no FP8 constant of its own.
       if (field == "fp8_gemm_efficiency" && gpu.peak_fp8_flops_per_s <= 0) continue;
-      const std::string key = gpu.fit_group + "." + field;
-      if (!seen.insert(key).second) continue;
-      GpuSpec copy = gpu;
-      out.push_back({key, *gpu_field(copy, field), range.first, range.second, gpu.fit_bounds_source});
+      out.push_back({gpu.name + "." + field, *gpu_field(gpu, field), range.first, range.second, gpu.fit_bounds_source});
     }
   }
   for (const auto& f : frameworks_) {

@@ -338,22 +338,19 @@ HardwareCatalog HardwareCatalog::load(const std::filesystem::path& hardware_spec
     }
   };
 
-  std::vector<std::string> gpu_origins;
-  each_file("gpus", [&](const nlohmann::json& doc, detail::SpecProblems& problems) {
-    GpuSpec gpu = detail::gpu_from_json(doc, problems);
-    if (gpu.name.empty()) return;  // already reported; nothing to look up by
-    check_unique(catalog.gpus_, gpu_origins, gpu, problems);
-    catalog.gpus_.push_back(std::move(gpu));
-    gpu_origins.push_back(problems.origin());
-  });
-  std::vector<std::string> link_origins;
-  each_file("networks", [&](const nlohmann::json& doc, detail::SpecProblems& problems) {
-    LinkSpec link = detail::link_from_json(doc, problems);
-    if (link.name.empty()) return;  // already reported; nothing to look up by
-    check_unique(catalog.links_, link_origins, link, problems);
-    catalog.links_.push_back(std::move(link));
-    link_origins.push_back(problems.origin());
-  });
+  // Specs read on their own: each named once, kept in file order.
+  const auto each_spec = [&](const char* subdirectory, auto& specs, const auto& read) {
+    std::vector<std::string> origins;
+    each_file(subdirectory, [&](const nlohmann::json& doc, detail::SpecProblems& problems) {
+      auto spec = read(doc, problems);
+      if (spec.name.empty()) return;  // already reported; nothing to look up by
+      check_unique(specs, origins, spec, problems);
+      specs.push_back(std::move(spec));
+      origins.push_back(problems.origin());
+    });
+  };
+  each_spec("gpus", catalog.gpus_, detail::gpu_from_json);
+  each_spec("networks", catalog.links_, detail::link_from_json);
   std::vector<std::string> cluster_origins;
   each_file("clusters", [&](const nlohmann::json& doc, detail::SpecProblems& problems) {
     detail::ClusterReferences references;
@@ -366,24 +363,16 @@ HardwareCatalog HardwareCatalog::load(const std::filesystem::path& hardware_spec
     catalog.clusters_.push_back(std::move(cluster));
     cluster_origins.push_back(problems.origin());
   });
-  std::vector<std::string> framework_origins;
-  each_file("frameworks", [&](const nlohmann::json& doc, detail::SpecProblems& problems) {
-    FrameworkSpec framework = detail::framework_from_json(doc, problems);
-    if (framework.name.empty()) return;  // already reported; nothing to look up by
-    check_unique(catalog.frameworks_, framework_origins, framework, problems);
-    catalog.frameworks_.push_back(std::move(framework));
-    framework_origins.push_back(problems.origin());
-  });
-  for (const auto& f : catalog.frameworks_) {
-    const bool known = std::any_of(catalog.frameworks_.begin(), catalog.frameworks_.end(),
-                                   [&](const FrameworkSpec& other) { return other.name == f.fit_group; });
-    if (!known) lines.push_back("frameworks/: " + f.name + ": fit_as: unknown framework '" + f.fit_group + "'");
-  }
-  for (const auto& gpu : catalog.gpus_) {
-    const bool known = std::any_of(catalog.gpus_.begin(), catalog.gpus_.end(),
-                                   [&](const GpuSpec& other) { return other.name == gpu.fit_group; });
-    if (!known) lines.push_back("gpus/: " + gpu.name + ": calibration.fit_as: unknown GPU '" + gpu.fit_group + "'");
-  }
+  each_spec("frameworks", catalog.frameworks_, detail::framework_from_json);
+  // fit_as names a spec of the same kind.
+  const auto check_fit_groups = [&](const auto& specs, const char* where) {
+    for (const auto& spec : specs) {
+      const bool known = std::any_of(specs.begin(), specs.end(), [&](const auto& other) { return other.name == spec.fit_group; });
+      if (!known) lines.push_back(std::string(where) + spec.name + ": fit_as: unknown name '" + spec.fit_group + "'");
+    }
+  };
+  check_fit_groups(catalog.gpus_, "gpus/: ");
+  check_fit_groups(catalog.frameworks_, "frameworks/: ");
   if (!lines.empty()) throw InputError(problem_list("hardware specs in '" + hardware_specs_dir.string() + "'", lines));
   const std::filesystem::path fitted = hardware_specs_dir / "calibration.json";
   if (use == CalibrationUse::kApply && std::filesystem::is_regular_file(fitted, ec)) {

@@ -144,6 +144,16 @@ void read_llama_like(const ConfigReader& r, Architecture& a) {
   a.qk_norm = a.model_type == "qwen3" || a.model_type == "qwen3_moe";
 }
 
+// The GPT block shared by GPT-2 and BLOOM: GELU MLP, LayerNorm, biases everywhere, tied
+// embeddings unless the config says otherwise.
+void set_gpt_block(const ConfigReader& r, Architecture& a, PositionEncoding positions) {
+  a.tie_word_embeddings = r.optional_bool("tie_word_embeddings", true);
+  a.mlp_activation = MlpActivation::kGelu;
+  a.norm = NormKind::kLayerNorm;
+  a.positions = positions;
+  a.attention_bias = a.attention_output_bias = a.mlp_bias = a.norm_bias = true;
+}
+
 // Nemotron (Nemotron-4; HF NemotronForCausalLM): squared-ReLU MLP without gating, LayerNorm
 // ("layernorm1p"), rotary positions, no biases, untied embeddings (Parmar et al. 2024, Table 1).
 void read_nemotron(const ConfigReader& r, Architecture& a) {
@@ -164,11 +174,7 @@ void read_nemotron(const ConfigReader& r, Architecture& a) {
 void read_bloom(const ConfigReader& r, Architecture& a) {
   read_attention_common(r, a);
   a.intermediate_size = 4 * a.hidden_size;
-  a.tie_word_embeddings = r.optional_bool("tie_word_embeddings", true);
-  a.mlp_activation = MlpActivation::kGelu;
-  a.norm = NormKind::kLayerNorm;
-  a.positions = PositionEncoding::kAlibi;
-  a.attention_bias = a.attention_output_bias = a.mlp_bias = a.norm_bias = true;
+  set_gpt_block(r, a, PositionEncoding::kAlibi);
   a.hidden_dropout = r.optional_probability("hidden_dropout", 0.0);
   a.attention_dropout = r.optional_probability("attention_dropout", 0.0);
 }
@@ -207,6 +213,7 @@ MoeSpec read_moe(const ConfigReader& r, std::initializer_list<const char*> exper
   return moe;
 }
 
+
 // Layers listed in mlp_only_layers or off the decoder_sparse_step grid are dense (Qwen-MoE).
 std::vector<bool> qwen_moe_layers(const ConfigReader& r, int64_t num_layers) {
   const int64_t step = r.optional_int({"decoder_sparse_step"}, 1);
@@ -229,11 +236,7 @@ void read_gpt2(const ConfigReader& r, Architecture& a) {
                      std::to_string(a.num_attention_heads) + ")");
   }
   a.intermediate_size = r.optional_int({"intermediate_size", "n_inner"}, 4 * a.hidden_size);
-  a.tie_word_embeddings = r.optional_bool("tie_word_embeddings", true);
-  a.mlp_activation = MlpActivation::kGelu;
-  a.norm = NormKind::kLayerNorm;
-  a.positions = PositionEncoding::kLearned;
-  a.attention_bias = a.attention_output_bias = a.mlp_bias = a.norm_bias = true;
+  set_gpt_block(r, a, PositionEncoding::kLearned);
   a.hidden_dropout = r.optional_probability("resid_pdrop", 0.1);
   a.attention_dropout = r.optional_probability("attn_pdrop", 0.1);
   a.embedding_dropout = r.optional_probability("embd_pdrop", 0.1);
