@@ -44,7 +44,7 @@ int run_predict_command(const std::vector<std::string>& args) {
       ("recompute", po::value(&recompute)->default_value(recompute), "none | selective | full")
       ("schedule", po::value(&schedule), "gpipe | 1f1b | interleaved | zb-h1 (default: 1f1b, interleaved when vp > 1)")
       ("dtype", po::value(&dtype)->default_value(dtype), "bf16 | fp16 | fp8 | fp32")
-      ("attention", po::value(&attention), "flash | flash2 | unfused (default: the framework's)")
+      ("attention", po::value(&attention), "flash | flash2 | flash3 | unfused (default: the framework's)")
       ("framework", po::value(&framework_name)->default_value(hardware::kDefaultFramework),
        "software stack NAME[@VERSION] (hardware_specs/frameworks)")
       ("tp-comm-overlap", "overlap TP/SP collectives with GEMMs")

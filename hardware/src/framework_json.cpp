@@ -54,8 +54,10 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
             flag("moe_a2a_overlap", f.defaults.moe_a2a_overlap);
             f.defaults.micro_batch_size = read_integer(o, p, "micro_batch_size", "sequences", problems).value_or(0);
             f.defaults.attention = read_text(o, p, "attention", problems);
-            if (f.defaults.attention != "flash" && f.defaults.attention != "flash2" && f.defaults.attention != "unfused") {
-              problems.add("defaults.attention", "accepted: flash, flash2, unfused (got '" + f.defaults.attention + "')");
+            if (f.defaults.attention != "flash" && f.defaults.attention != "flash2" && f.defaults.attention != "flash3" &&
+                f.defaults.attention != "unfused") {
+              problems.add("defaults.attention",
+                           "accepted: flash, flash2, flash3, unfused (got '" + f.defaults.attention + "')");
             }
           });
   if (const auto it = doc.find("recompute_policies"); it != doc.end()) {

@@ -19,6 +19,7 @@ auto* gpu_field(Gpu& gpu, const std::string& field) {
   if (field == "fp8_gemm_efficiency") return &gpu.fp8_gemm_efficiency;
   if (field == "attention_efficiency") return &gpu.attention_efficiency;
   if (field == "grouped_gemm_efficiency_ratio") return &gpu.grouped_gemm_efficiency_ratio;
+  if (field == "attention_rate_scale") return &gpu.attention_rate_scale;
   return &gpu.gemm_efficiency;  // the loader accepts no other field in calibration.bounds
 }
 

@@ -2,6 +2,8 @@
 #include "perfplan/hardware/hardware.hpp"
 
 #include <algorithm>
+#include <map>
+#include <memory>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -251,6 +253,20 @@ double GpuSpec::gemm_efficiency_for(model::DType dtype) const {
   return dtype == model::DType::kFp8 && peak_fp8_flops_per_s > 0 ? fp8_gemm_efficiency : gemm_efficiency;
 }
 
+const AttentionRateTable* GpuSpec::attention_table(model::AttentionKernel kernel) const {
+  if (!attention_rates) return nullptr;
+  switch (kernel) {
+    case model::AttentionKernel::kFlash: {
+      const AttentionRateTable* cudnn = attention_rates->kernel("cudnn");
+      return cudnn ? cudnn : attention_rates->kernel("flash2");
+    }
+    case model::AttentionKernel::kFlash2: return attention_rates->kernel("flash2");
+    case model::AttentionKernel::kFlash3: return attention_rates->kernel("flash3");
+    case model::AttentionKernel::kUnfused: return nullptr;
+  }
+  return nullptr;
+}
+
 std::vector<std::string> GpuSpec::problems() const {
   Checks checks;
   checks.text(name, "name", "must not be empty");
@@ -278,6 +294,8 @@ std::vector<std::string> GpuSpec::problems() const {
   checks.require(gemm_tile_overhead_k >= 0 && gemm_tile_overhead_k <= 65536, "calibration.gemm_tile_overhead_k",
                  "must be between 0 and 65536 K elements (got " + number_text(gemm_tile_overhead_k) + ")");
   checks.fraction(attention_backward_rate_ratio, "calibration.attention_backward_rate_ratio");
+  checks.require(attention_rate_scale > 0 && attention_rate_scale <= 2, "calibration.attention_rate_scale",
+                 "must be > 0 and at most 2 (got " + number_text(attention_rate_scale) + ")");
   checks.require(kernel_launch_s >= 0 && kernel_launch_s <= 1e-3, "calibration.kernel_launch_us",
                  "must be between 0 and 1000 (got " + number_text(kernel_launch_s / kMicrosecond) + ")");
   checks.text(calibration_source, "calibration.source", "must say where the calibration figures come from");
@@ -350,6 +368,22 @@ HardwareCatalog HardwareCatalog::load(const std::filesystem::path& hardware_spec
     });
   };
   each_spec("gpus", catalog.gpus_, detail::gpu_from_json);
+  // Published attention rates (optional directory): each table serves its architecture's GPUs.
+  if (std::filesystem::is_directory(hardware_specs_dir / "attention", ec)) {
+    std::map<std::string, std::string> architecture_origin;
+    each_file("attention", [&](const nlohmann::json& doc, detail::SpecProblems& problems) {
+      auto rates = std::make_shared<const AttentionRates>(detail::attention_rates_from_json(doc, problems, catalog.gpus_));
+      if (rates->architecture.empty() || rates->kernels.empty()) return;
+      const auto [at, inserted] = architecture_origin.emplace(rates->architecture, problems.origin());
+      if (!inserted) {
+        problems.add("architecture", "'" + rates->architecture + "' already has rates in " + at->second);
+        return;
+      }
+      for (auto& gpu : catalog.gpus_) {
+        if (gpu.architecture == rates->architecture) gpu.attention_rates = rates;
+      }
+    });
+  }
   each_spec("networks", catalog.links_, detail::link_from_json);
   std::vector<std::string> cluster_origins;
   each_file("clusters", [&](const nlohmann::json& doc, detail::SpecProblems& problems) {

@@ -29,12 +29,13 @@ GpuSpec gpu_from_json(const json& doc, SpecProblems& problems) {
   GpuSpec gpu;
   if (!is_document(doc, "a GPU spec", problems)) return gpu;
   check_keys(doc, "",
-             {"name", "source", "notes", "peak_fp32_tflops", "peak_tf32_tflops", "peak_bf16_tflops", "peak_fp16_tflops",
+             {"name", "source", "notes", "architecture", "peak_fp32_tflops", "peak_tf32_tflops", "peak_bf16_tflops", "peak_fp16_tflops",
               "peak_fp8_tflops", "sm_count", "hbm_gb", "hbm_usable_mib", "hbm_usable_source", "hbm_bandwidth_gb_per_s",
               "l2_mib", "nvlink_gb_per_s", "price_per_gpu_hour_usd", "price_source", "calibration"},
              problems);
   gpu.name = read_text(doc, "", "name", problems);
   gpu.source = read_text(doc, "", "source", problems);
+  gpu.architecture = read_text(doc, "", "architecture", problems, /*required=*/false);
   const auto tflops = [&](const char* key, bool nullable) {
     return read_number(doc, "", key, "TFLOP/s, dense", problems, nullable).value_or(0) * kTeraflop;
   };
@@ -77,8 +78,8 @@ GpuSpec gpu_from_json(const json& doc, SpecProblems& problems) {
     const std::string prefix = "calibration";
     check_keys(*calibration, prefix,
                {"gemm_efficiency", "fp8_gemm_efficiency", "attention_efficiency", "hbm_efficiency", "kernel_launch_us",
-                "gemm_tile_overhead_k", "attention_backward_rate_ratio", "flash2_attention_efficiency", "grouped_gemm_efficiency_ratio", "bounds",
-                "fit_as", "source"},
+                "gemm_tile_overhead_k", "attention_backward_rate_ratio", "grouped_gemm_efficiency_ratio",
+                "attention_rate_scale", "bounds", "fit_as", "source"},
                problems);
     const auto fraction = [&](const char* key, bool nullable) {
       return read_number(*calibration, prefix, key, "fraction of peak, 0-1", problems, nullable);
@@ -97,8 +98,10 @@ GpuSpec gpu_from_json(const json& doc, SpecProblems& problems) {
     if (calibration->contains("grouped_gemm_efficiency_ratio")) {
       gpu.grouped_gemm_efficiency_ratio = fraction("grouped_gemm_efficiency_ratio", false).value_or(0);
     }
-    if (calibration->contains("flash2_attention_efficiency")) {
-      gpu.flash2_attention_efficiency = fraction("flash2_attention_efficiency", false).value_or(0);
+    if (calibration->contains("attention_rate_scale")) {
+      gpu.attention_rate_scale =
+          read_number(*calibration, prefix, "attention_rate_scale", "ratio to the published kernel rate", problems)
+              .value_or(0);
     }
     gpu.gemm_tile_overhead_k =
         read_number(*calibration, prefix, "gemm_tile_overhead_k", "K elements per output tile", problems).value_or(-1);
@@ -108,10 +111,10 @@ GpuSpec gpu_from_json(const json& doc, SpecProblems& problems) {
     gpu.fit_bounds = read_bounds(*calibration, prefix, "bounds", problems);
     for (const auto& [field, range] : gpu.fit_bounds) {
       if (field != "gemm_efficiency" && field != "fp8_gemm_efficiency" && field != "attention_efficiency" &&
-          field != "grouped_gemm_efficiency_ratio") {
+          field != "grouped_gemm_efficiency_ratio" && field != "attention_rate_scale") {
         problems.add("calibration.bounds." + field,
                      "not a free constant; accepted: gemm_efficiency, fp8_gemm_efficiency, attention_efficiency, "
-                     "grouped_gemm_efficiency_ratio");
+                     "grouped_gemm_efficiency_ratio, attention_rate_scale");
       }
     }
     gpu.fit_bounds_source = source_entry(*calibration, "bounds");

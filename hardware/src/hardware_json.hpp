@@ -32,6 +32,9 @@ class SpecProblems {
 GpuSpec gpu_from_json(const nlohmann::json& doc, SpecProblems& problems);
 LinkSpec link_from_json(const nlohmann::json& doc, SpecProblems& problems);
 FrameworkSpec framework_from_json(const nlohmann::json& doc, SpecProblems& problems);
+// An attention rate table (attention/): TFLOP/s read as utilisation of the measured GPU's peak.
+AttentionRates attention_rates_from_json(const nlohmann::json& doc, SpecProblems& problems,
+                                         const std::vector<GpuSpec>& gpus);
 
 // A cluster file names its GPU and links; the catalog resolves them.
 struct ClusterReferences {

@@ -68,7 +68,7 @@ void append_core(std::vector<Operator>& ops, const Shard& s, int64_t layer, doub
     op.forward_kernels = 1;
     op.backward_kernels = 3;  // preprocess (dO . O), main kernel, dQ conversion
     op.attention = AttentionShape{s.config.micro_batch_size, to_i(heads), to_i(T / to_d(s.config.micro_batch_size)),
-                                  to_i(dqk), true, s.config.attention == AttentionKernel::kFlash2};
+                                  to_i(dqk), true, s.config.attention};
     add_cp_ring(op, s, k_elements + v_elements);
     ops.push_back(op);
     if (s.config.cp > 1) {

@@ -50,13 +50,15 @@ AttentionKernel parse_attention_kernel(std::string_view text) {
   if (t == "flash") return AttentionKernel::kFlash;
   if (t == "unfused") return AttentionKernel::kUnfused;
   if (t == "flash2") return AttentionKernel::kFlash2;
-  throw InputError("unknown attention kernel '" + std::string(text) + "': accepted are flash, flash2, unfused");
+  if (t == "flash3") return AttentionKernel::kFlash3;
+  throw InputError("unknown attention kernel '" + std::string(text) + "': accepted are flash, flash2, flash3, unfused");
 }
 
 std::string to_string(AttentionKernel kernel) {
   switch (kernel) {
     case AttentionKernel::kFlash: return "flash";
     case AttentionKernel::kFlash2: return "flash2";
+    case AttentionKernel::kFlash3: return "flash3";
     case AttentionKernel::kUnfused: return "unfused";
   }
   return "?";

@@ -82,10 +82,22 @@ OperatorTime RooflineModel::time(const model::Operator& op, model::DType dtype, 
     }
     case OpKind::kAttention: {
       const model::DType precision = dtype == model::DType::kFp8 ? model::DType::kBf16 : dtype;
-      const bool flash2 = op.attention && op.attention->flash2 && gpu.flash2_attention_efficiency > 0;
-      const double rate =
-          gpu.peak_flops_per_s(precision) * (flash2 ? gpu.flash2_attention_efficiency : gpu.attention_efficiency);
-      t.forward_s = std::max(gpu.kernel_launch_s, op.executed_forward_flops() / rate);
+      const double peak = gpu.peak_flops_per_s(precision);
+      const hardware::AttentionRateTable* table =
+          op.attention ? gpu.attention_table(op.attention->kernel) : nullptr;
+      if (table) {
+        // Published rates of this kernel at this shape (FLOPs as the papers count them: the
+        // executed causal half; backward 2.5x forward).
+        const auto& a = *op.attention;
+        const double seq = static_cast<double>(a.seq), head_dim = static_cast<double>(a.head_dim);
+        const double scale = gpu.attention_rate_scale * peak;
+        t.forward_s = std::max(gpu.kernel_launch_s,
+                               op.executed_forward_flops() / (scale * table->forward(seq, head_dim, a.causal)));
+        t.backward_s = std::max(gpu.kernel_launch_s, kAttentionBackwardFlopRatio * op.executed_forward_flops() /
+                                                         (scale * table->backward(seq, head_dim, a.causal)));
+        break;
+      }
+      t.forward_s = std::max(gpu.kernel_launch_s, op.executed_forward_flops() / (peak * gpu.attention_efficiency));
       // Backward recomputes the scores: 5 GEMM-sized products to the forward's 2, at the GPU's
       // measured backward / forward rate ratio.
       t.backward_s = attention_backward_time(t.forward_s, gpu);

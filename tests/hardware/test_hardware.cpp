@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <cmath>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -312,4 +313,55 @@ TEST_CASE("hardware framework profiles: by name, else the family's default profi
   CHECK(catalog().framework("pytorch-fsdp").defaults.attention == "flash2");
   CHECK(catalog().framework("megatron-lm").defaults.attention == "unfused");
   CHECK(catalog().framework("maxtext").recompute_policies.at("save_qkv_proj") == std::vector<std::string>{"qkv_proj"});
+}
+
+TEST_CASE("hardware attention rates: the FlashAttention-3 paper's figures as utilisation of H100 and H200") {
+  const auto& h100 = catalog().gpu("H100-SXM5-80GB");
+  REQUIRE(h100.attention_rates);
+  CHECK(h100.attention_rates->architecture == "hopper");
+  // TE's fused attention on Hopper is cuDNN: causal forward, head dim 128, seq 4k = 518 TFLOP/s
+  // (FA3 paper Fig. 5) of 989.4.
+  const auto* cudnn = h100.attention_table(perfplan::model::AttentionKernel::kFlash);
+  REQUIRE(cudnn);
+  CHECK(cudnn->forward(4096, 128, true) == doctest::Approx(518.0 / 989.4));
+  CHECK(cudnn->forward(4096, 128, false) == doctest::Approx(609.0 / 989.4));
+  // Backward with a causal mask: non-causal 499 x forward causal / non-causal 518 / 609.
+  CHECK(cudnn->backward(4096, 128, true) == doctest::Approx(499.0 * 518.0 / 609.0 / 989.4));
+  // Between printed points: linear in log2 of the length (3k between 2k 484 and 4k 518) and of
+  // the head dimension (MLA's 192 halfway between 128 and 256 in log2 is at 0.585).
+  const double t = std::log2(3072.0 / 2048.0);
+  CHECK(cudnn->forward(3072, 128, true) == doctest::Approx((484.0 + t * (518.0 - 484.0)) / 989.4));
+  const double u = std::log2(192.0 / 128.0);
+  CHECK(cudnn->forward(4096, 192, true) == doctest::Approx((518.0 + u * (483.0 - 518.0)) / 989.4));
+  // Beyond the printed points: the nearest (seq 256 -> 512; 32k -> 16k; backward head dim 256 -> 128).
+  CHECK(cudnn->forward(256, 128, true) == doctest::Approx(315.0 / 989.4));
+  CHECK(cudnn->forward(32768, 128, true) == doctest::Approx(539.0 / 989.4));
+  CHECK(cudnn->backward(4096, 256, false) == doctest::Approx(499.0 / 989.4));
+  const auto* fa2 = h100.attention_table(perfplan::model::AttentionKernel::kFlash2);
+  REQUIRE(fa2);
+  CHECK(fa2->forward(8192, 128, false) == doctest::Approx(370.0 / 989.4));
+  CHECK(h100.attention_table(perfplan::model::AttentionKernel::kUnfused) == nullptr);
+  // H200 has the same die: the same utilisation; Ampere has no published table here.
+  CHECK(catalog().gpu("H200-SXM-141GB").attention_rates == h100.attention_rates);
+  CHECK(catalog().gpu("A100-SXM4-80GB").attention_rates == nullptr);
+}
+
+TEST_CASE("hardware attention rates: a broken table names the file, key and what is accepted") {
+  ScratchSpecs scratch;
+  for (const char* sub : {"gpus", "networks", "clusters", "frameworks"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(hardware::default_hardware_directory() / sub)) {
+      std::filesystem::copy_file(entry.path(), scratch.root() / sub / entry.path().filename());
+    }
+  }
+  std::filesystem::create_directories(scratch.root() / "attention");
+  scratch.write("attention/bad.json", R"({"name": "bad", "architecture": "hopper", "measured_on": "H100-SXM5-80GB",
+    "dtype": "bf16", "source": "test", "seq": [512, 1024],
+    "kernels": {"flash9": {}, "flash2": {"forward": {"noncausal": {"128": [300, 2000]}, "causal": {"x": [1, 2]}},
+                                         "backward": {"noncausal": {"128": [200]}}}}})");
+  const std::string message = input_error([&] { hardware::HardwareCatalog::load(scratch.root()); });
+  INFO(message);
+  CHECK(contains(message, "attention/bad.json: kernels.flash9: accepted kernels: flash3, cudnn, flash2"));
+  CHECK(contains(message, "kernels.flash2.forward.noncausal.128: TFLOP/s must be > 0 and at most the measured GPU's dense peak"));
+  CHECK(contains(message, "kernels.flash2.forward.causal.x: a head dimension must be a whole number 1-4096"));
+  CHECK(contains(message, "kernels.flash2.backward.noncausal.128: must hold 2 TFLOP/s values, one per seq"));
 }

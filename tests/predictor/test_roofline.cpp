@@ -71,3 +71,40 @@ TEST_CASE("roofline FlashAttention: executed FLOPs at the attention rate, backwa
   CHECK(t.forward_s == doctest::Approx(68.72e-6).epsilon(1e-3));
   CHECK(t.backward_s == doctest::Approx(forward * 2.5 / 0.75));
 }
+
+TEST_CASE("roofline attention: a kernel with published rates runs at the table's rate, not the scalar") {
+  // A two-point table: causal forward 0.40 at seq 1024 and 0.60 at seq 4096 (head dim 128),
+  // backward 0.50 / 0.70; the GPU's scalar efficiency (0.5) must not be used.
+  auto rates = std::make_shared<hardware::AttentionRates>();
+  hardware::AttentionRateTable table;
+  table.seq = {1024, 4096};
+  table.forward_causal[128] = {0.40, 0.60};
+  table.forward_noncausal[128] = {0.50, 0.70};
+  table.backward_causal[128] = {0.50, 0.70};
+  table.backward_noncausal[128] = {0.60, 0.80};
+  rates->kernels["flash2"] = table;
+  hardware::GpuSpec gpu = round_gpu();
+  gpu.attention_rates = rates;
+  gpu.attention_rate_scale = 0.9;
+
+  model::Operator op;
+  op.name = "attention";
+  op.kind = model::OpKind::kAttention;
+  op.forward_flops = 4.0 * 8 * 2048.0 * 2048.0 * 128;
+  op.backward_flops = 2.0 * op.forward_flops;
+  op.executed_fraction = 0.5;
+  op.attention = model::AttentionShape{1, 8, 2048, 128, true, model::AttentionKernel::kFlash2};
+  const auto t = predictor::RooflineModel().time(op, model::DType::kBf16, gpu);
+  // seq 2048 lies halfway in log2 between 1024 and 4096: forward 0.50, backward 0.60.
+  const double executed = 0.5 * op.forward_flops;
+  CHECK(t.forward_s == doctest::Approx(executed / (1e15 * 0.9 * 0.50)));
+  CHECK(t.backward_s == doctest::Approx(2.5 * executed / (1e15 * 0.9 * 0.60)));
+
+  // TE's fused attention (kFlash) without a cuDNN table takes the FlashAttention-2 one; an
+  // unpublished kernel (FlashAttention-3 here) falls back to the scalar efficiency.
+  op.attention->kernel = model::AttentionKernel::kFlash;
+  CHECK(predictor::RooflineModel().time(op, model::DType::kBf16, gpu).forward_s == doctest::Approx(t.forward_s));
+  op.attention->kernel = model::AttentionKernel::kFlash3;
+  CHECK(predictor::RooflineModel().time(op, model::DType::kBf16, gpu).forward_s ==
+        doctest::Approx(executed / (1e15 * 0.5)));
+}

@@ -13,7 +13,8 @@ struct FitCase {
   std::string fit_group;        // its GPU's
   std::string framework_group;  // its framework profile's
   bool fp8 = false;
-  bool flash = false;
+  bool flash = false;           // fused attention at attention_efficiency (no published rates)
+  bool attention_table = false;  // fused attention at published rates (attention_rate_scale)
   bool moe = false;
 };
 
@@ -31,6 +32,7 @@ bool depends_on(const FitCase& f, const std::string& key) {
   if (owner != f.fit_group) return false;
   if (field == "fp8_gemm_efficiency") return f.fp8;
   if (field == "attention_efficiency") return f.flash;
+  if (field == "attention_rate_scale") return f.attention_table;
   if (field == "grouped_gemm_efficiency_ratio") return f.moe;
   return true;
 }
@@ -59,10 +61,9 @@ CalibrationFit calibrate(const std::vector<ValidationCase>& cases, const hardwar
         catalog.framework(c.framework_profile.empty() ? hardware::kDefaultFramework : c.framework_profile).fit_group;
     f.fp8 = c.config.dtype == model::DType::kFp8;
     f.moe = c.architecture.moe.has_value();
-    // FlashAttention-2 runs at attention_efficiency where it is the GPU's best kernel.
-    const bool fa2_own_rate = catalog.gpu(c.gpu).flash2_attention_efficiency <= 0;
-    f.flash = r.config && (r.config->attention == model::AttentionKernel::kFlash ||
-                           (r.config->attention == model::AttentionKernel::kFlash2 && fa2_own_rate));
+    const bool fused = r.config && r.config->attention != model::AttentionKernel::kUnfused;
+    f.attention_table = fused && catalog.gpu(c.gpu).attention_table(r.config->attention) != nullptr;
+    f.flash = fused && !f.attention_table;
     fitted.push_back(f);
     files.insert(c.file);
   }

@@ -144,6 +144,10 @@ ValidationCase read_case(const json& doc, const std::string& file, const hardwar
     c.gpu = cluster.at("gpu").get<std::string>();
     c.num_gpus = cluster.at("num_gpus").get<int64_t>();
     c.gpus_per_node = int_or(cluster, "cluster", "gpus_per_node", 8, assumed, "8-GPU nodes");
+    if (c.num_gpus > c.gpus_per_node && cluster.contains("inter_node") && cluster.at("inter_node").is_string()) {
+      c.network = read_published_network(cluster.at("inter_node").get<std::string>());
+      if (c.network) assumed.push_back("cluster.inter_node read as " + c.network->reading);
+    }
     const json& training = doc.at("training");
     const json& parallel = doc.at("parallel");
     ParallelConfig& p = c.config;
@@ -278,7 +282,14 @@ CaseResult validate_case(const ValidationCase& c, const hardware::HardwareCatalo
     return r;
   }
   try {
-    const hardware::ClusterSpec cluster = hardware.cluster_for_gpu(c.gpu, c.num_gpus, c.gpus_per_node);
+    hardware::ClusterSpec cluster = hardware.cluster_for_gpu(c.gpu, c.num_gpus, c.gpus_per_node);
+    if (c.network) {
+      // The printed scale-out bandwidth over the printed links (else the catalog node's NICs),
+      // at the catalog link's latency and NCCL efficiencies.
+      if (c.network->links > 0) cluster.nics_per_node = c.network->links;
+      cluster.inter_node.bandwidth_bytes_per_s =
+          c.network->gbit_per_node * 1e9 / 8.0 / static_cast<double>(cluster.nics_per_node);
+    }
     hardware::FrameworkSpec framework =
         hardware.framework(c.framework_profile.empty() ? hardware::kDefaultFramework : c.framework_profile);
     // torch.compile (Inductor) fuses the elementwise chains into single kernels.

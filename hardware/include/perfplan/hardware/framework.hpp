@@ -25,7 +25,7 @@ struct FrameworkDefaults {
   bool tp_comm_overlap = false;            // TP/SP collectives overlapped with GEMMs (with SP)
   bool moe_a2a_overlap = false;            // MoE all-to-all overlapped with another micro-batch
   int64_t micro_batch_size = 1;
-  std::string attention = "flash";         // flash | flash2 | unfused (model::AttentionKernel)
+  std::string attention = "flash";         // flash | flash2 | flash3 | unfused (model::AttentionKernel)
 };
 
 struct FrameworkSpec {

@@ -4,12 +4,15 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <utility>
 #include <string>
 #include <vector>
 
+#include "perfplan/hardware/attention_rates.hpp"
 #include "perfplan/hardware/calibration.hpp"
 #include "perfplan/hardware/framework.hpp"
+#include "perfplan/model/attention_kernel.hpp"
 #include "perfplan/model/dtype.hpp"
 
 namespace perfplan::hardware {
@@ -17,6 +20,7 @@ namespace perfplan::hardware {
 struct GpuSpec {
   std::string name;    // e.g. "H100-SXM5-80GB"
   std::string source;  // datasheet the figures come from
+  std::string architecture;  // e.g. "hopper": selects the published attention rates (attention/)
   // Dense (no sparsity) peak tensor-core FLOP/s; 0 where the GPU lacks the type.
   double peak_fp32_flops_per_s = 0;  // non-tensor FP32 (CUDA cores)
   double peak_tf32_flops_per_s = 0;
@@ -33,10 +37,13 @@ struct GpuSpec {
   // Calibration, per GPU type, with its source in calibration_source.
   double gemm_efficiency = 0.8;      // achievable fraction of peak for large bf16/fp16 GEMMs
   double fp8_gemm_efficiency = 0.7;  // the same for fp8 GEMMs
-  double attention_efficiency = 0.6; // FlashAttention forward, fraction of peak (best kernel of the GPU)
-  // FlashAttention-2 forward where the GPU has a faster kernel class (Hopper: FA3 / cuDNN);
-  // 0: FA2 is the GPU's best, attention_efficiency applies.
-  double flash2_attention_efficiency = 0;
+  double attention_efficiency = 0.6; // fused attention forward, fraction of peak, where no rates are published
+  // Published attention kernel rates of the GPU's architecture (hardware_specs/attention/), shared
+  // and immutable; null where none are published. Where a kernel has a table it sets the rate
+  // (times attention_rate_scale), and the scalar efficiencies above apply only to the others.
+  std::shared_ptr<const AttentionRates> attention_rates;
+  // The training step's attention over the published isolated-kernel rate (calibrated).
+  double attention_rate_scale = 1.0;
   // Grouped expert GEMMs (TE GroupedLinear / CUTLASS grouped GEMM) over a dense GEMM's efficiency.
   double grouped_gemm_efficiency_ratio = 1.0;
   double hbm_efficiency = 0.85;      // achievable fraction of HBM bandwidth for streaming kernels
@@ -59,6 +66,9 @@ struct GpuSpec {
   double peak_flops_per_s(model::DType dtype) const;
   // fp8_gemm_efficiency for fp8 on a GPU with FP8 tensor cores, gemm_efficiency otherwise.
   double gemm_efficiency_for(model::DType dtype) const;
+  // The published rates of a fused attention kernel on this GPU's architecture (kFlash: cuDNN,
+  // else FlashAttention-2); null where none are published or the kernel is unfused.
+  const AttentionRateTable* attention_table(model::AttentionKernel kernel) const;
   std::vector<std::string> problems() const;  // "key: problem", empty when sound
 };
 

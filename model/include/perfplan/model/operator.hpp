@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "perfplan/model/attention_kernel.hpp"
+
 namespace perfplan::model {
 
 enum class OpKind {
@@ -66,7 +68,7 @@ struct AttentionShape {
   int64_t seq = 0;
   int64_t head_dim = 0;
   bool causal = true;
-  bool flash2 = false;  // runs at FlashAttention-2's rate (AttentionKernel::kFlash2)
+  AttentionKernel kernel = AttentionKernel::kFlash;
 };
 
 struct Operator {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "perfplan/model/architecture.hpp"
+#include "perfplan/model/attention_kernel.hpp"
 #include "perfplan/model/dtype.hpp"
 
 namespace perfplan::model {
@@ -20,13 +21,6 @@ enum class Recompute { kNone, kSelective, kFull };
 Recompute parse_recompute(std::string_view text);
 std::string to_string(Recompute recompute);
 
-// Attention core as one fused FlashAttention kernel, or as Megatron's unfused
-// scores -> softmax -> dropout -> context sequence that materialises the s x s scores.
-// kFlash2: the same fused kernel at FlashAttention-2's rate (stacks that ship FA2 on Hopper,
-// where FA3-class kernels run about twice as fast).
-enum class AttentionKernel { kFlash, kUnfused, kFlash2 };
-AttentionKernel parse_attention_kernel(std::string_view text);
-std::string to_string(AttentionKernel kernel);
 
 struct StepConfig {
   int64_t micro_batch_size = 1;

@@ -9,6 +9,7 @@
 #include "perfplan/hardware/hardware.hpp"
 #include "perfplan/predictor/parallel_config.hpp"
 #include "perfplan/predictor/predict.hpp"
+#include "perfplan/validation/published_network.hpp"
 
 namespace perfplan::validation {
 
@@ -32,6 +33,9 @@ struct ValidationCase {
   std::string gpu;
   int64_t num_gpus = 0;
   int64_t gpus_per_node = 8;
+  // The scale-out network as printed (cluster.inter_node), where it names a rate; else the
+  // catalog cluster of the GPU.
+  std::optional<PublishedNetwork> network;
   predictor::ParallelConfig config;
   std::vector<std::string> assumed;  // defaults used where the source printed null
   bool recompute_assumed = false;    // recompute was null: the cheapest mode that fits is used
