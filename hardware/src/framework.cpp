@@ -1,6 +1,7 @@
 #include "perfplan/hardware/framework.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 namespace perfplan::hardware {
@@ -12,6 +13,97 @@ KernelCount FrameworkSpec::kernels(const std::string& op_name, KernelCount model
 
 double FrameworkSpec::dp_bucket_params(int64_t dp_size) const {
   return std::max(dp_bucket_min_params, dp_bucket_params_per_rank * static_cast<double>(dp_size));
+}
+
+std::vector<int64_t> release_key(const std::string& version) {
+  std::vector<int64_t> key;
+  size_t i = version.find_first_of("0123456789");
+  while (i != std::string::npos && i < version.size() && std::isdigit(static_cast<unsigned char>(version[i]))) {
+    int64_t part = 0;
+    while (i < version.size() && std::isdigit(static_cast<unsigned char>(version[i])) && part < 100000000) {
+      part = part * 10 + (version[i++] - '0');
+    }
+    key.push_back(part);
+    if (i + 1 < version.size() && version[i] == '.' && std::isdigit(static_cast<unsigned char>(version[i + 1]))) {
+      ++i;
+    } else {
+      break;
+    }
+  }
+  return key;
+}
+
+namespace {
+
+// Lexicographic, missing parts as 0 ("0.8" == "0.8.0").
+int compare_keys(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
+  for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+    const int64_t x = i < a.size() ? a[i] : 0, y = i < b.size() ? b[i] : 0;
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+constexpr int64_t kFirstYear = 1990;
+
+int64_t year_of(const std::string& released) {
+  const auto key = release_key(released);
+  return key.empty() ? 0 : key.front();
+}
+
+}  // namespace
+
+FrameworkSpec FrameworkSpec::at_release(const std::string& version, std::string& note) const {
+  note.clear();
+  // Candidates: the newest release (index releases.size()) and the earlier ones.
+  const size_t newest = releases.size();
+  const auto name_of = [&](size_t i) { return i == newest ? release : releases[i].release; };
+  const auto released_of = [&](size_t i) { return i == newest ? released : releases[i].released; };
+  const std::vector<int64_t> asked = release_key(version);
+  const std::string label = name + " " + version;
+  size_t pick = newest;
+  if (release.empty()) {
+    // The profile describes no numbered release: nothing to match.
+  } else if (asked.empty()) {
+    if (!version.empty()) note = label + ": no release number to match; predicted as the newest, " + release;
+  } else if (asked.size() == 1 && asked[0] >= kFirstYear && (release_key(release).empty() || release_key(release)[0] < kFirstYear)) {
+    // A year: the latest release published in or before it.
+    bool found = false;
+    for (size_t i = 0; i <= newest; ++i) {
+      const int64_t year = year_of(released_of(i));
+      if (year > 0 && year <= asked[0] && (!found || year_of(released_of(pick)) <= year)) pick = i, found = true;
+    }
+    if (!found) pick = 0;
+    note = label + ": predicted as release " + name_of(pick) +
+           (found ? " (released " + released_of(pick) + ", the latest described by then)"
+                  : " (the oldest described; none is dated in or before " + std::to_string(asked[0]) + ")");
+  } else {
+    bool found = false;
+    for (size_t i = 0; i <= newest; ++i) {
+      const auto key = release_key(name_of(i));
+      if (compare_keys(key, asked) <= 0 && (!found || compare_keys(release_key(name_of(pick)), key) < 0)) {
+        pick = i, found = true;
+      }
+    }
+    if (!found) {
+      pick = 0;
+      note = label + ": older than every described release; predicted as the oldest, " + name_of(0);
+    } else if (compare_keys(release_key(name_of(pick)), asked) != 0) {
+      note = label + ": not described; predicted as the nearest earlier release, " + name_of(pick);
+    }
+  }
+  FrameworkSpec out = *this;
+  if (pick != newest) {
+    const FrameworkRelease& r = releases[pick];
+    out.defaults = r.defaults;
+    out.eager_elementwise_factor = r.eager_elementwise_factor;
+    out.fp8_casts_fused = r.fp8_casts_fused;
+    out.version = name + " " + r.release;
+    out.release = r.release;
+    out.released = r.released;
+  }
+  out.releases.clear();
+  return out;
 }
 
 std::vector<std::string> FrameworkSpec::problems() const {

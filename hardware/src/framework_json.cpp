@@ -5,12 +5,105 @@ namespace perfplan::hardware::detail {
 
 using nlohmann::json;
 
+namespace {
+
+const std::vector<std::string> kDefaultKeys = {"sequence_parallel_with_tp", "distributed_optimizer", "tp_comm_overlap",
+                                               "moe_a2a_overlap", "micro_batch_size", "attention"};
+const std::vector<std::string> kElementwiseKeys = {"eager_factor", "fp8_casts_fused"};
+
+// defaults.*: every key, or (partial: a release's changes) only those present.
+void read_defaults(const json& o, const std::string& p, FrameworkDefaults& d, bool partial, SpecProblems& problems) {
+  const auto present = [&](const char* key) { return !partial || o.contains(key); };
+  const auto flag = [&](const char* key, bool& out) {
+    if (!present(key)) return;
+    const auto it = o.find(key);
+    if (it == o.end() || !it->is_boolean()) problems.add(join_path(p, key), "missing or not true/false");
+    else out = it->get<bool>();
+  };
+  flag("sequence_parallel_with_tp", d.sequence_parallel_with_tp);
+  flag("distributed_optimizer", d.distributed_optimizer);
+  flag("tp_comm_overlap", d.tp_comm_overlap);
+  flag("moe_a2a_overlap", d.moe_a2a_overlap);
+  if (present("micro_batch_size")) {
+    d.micro_batch_size = read_integer(o, p, "micro_batch_size", "sequences", problems).value_or(0);
+  }
+  if (present("attention")) {
+    d.attention = read_text(o, p, "attention", problems);
+    if (d.attention != "flash" && d.attention != "flash2" && d.attention != "flash3" && d.attention != "unfused") {
+      problems.add(join_path(p, "attention"), "accepted: flash, flash2, flash3, unfused (got '" + d.attention + "')");
+    }
+  }
+}
+
+void read_elementwise(const json& o, const std::string& p, double& eager_factor, bool& fp8_casts_fused, bool partial,
+                      SpecProblems& problems) {
+  if (!partial || o.contains("eager_factor")) {
+    eager_factor = read_number(o, p, "eager_factor", "passes over the tensor, >= 1", problems).value_or(0);
+  }
+  if (const auto it = o.find("fp8_casts_fused"); it != o.end()) {
+    if (!it->is_boolean()) problems.add(join_path(p, "fp8_casts_fused"), "must be true or false");
+    else fp8_casts_fused = it->get<bool>();
+  }
+}
+
+// versions: earlier releases, oldest first, each the newest profile with the changes it lists.
+void read_releases(const json& versions, FrameworkSpec& f, SpecProblems& problems) {
+  if (!versions.is_array()) {
+    problems.add("versions", "must be a list of earlier releases, oldest first");
+    return;
+  }
+  if (f.release.empty()) problems.add("release", "missing (the newest release, which the profile's fields describe)");
+  std::vector<int64_t> previous;
+  for (size_t i = 0; i < versions.size(); ++i) {
+    const json& v = versions[i];
+    const std::string path = "versions." + std::to_string(i);
+    if (!v.is_object()) {
+      problems.add(path, "must be an object with release, source and the changed defaults / elementwise");
+      continue;
+    }
+    check_keys(v, path, {"release", "released", "source", "defaults", "elementwise"}, problems);
+    FrameworkRelease r;
+    r.release = read_text(v, path, "release", problems);
+    if (v.contains("released")) r.released = read_text(v, path, "released", problems);
+    r.source = read_sources(v, path, "source", problems);
+    if (r.source.empty()) problems.add(path + ".source", "missing (release notes, code or docs at that version)");
+    r.defaults = f.defaults;
+    r.eager_elementwise_factor = f.eager_elementwise_factor;
+    r.fp8_casts_fused = f.fp8_casts_fused;
+    for (const char* section : {"defaults", "elementwise"}) {
+      if (!v.contains(section)) continue;
+      const json& o = v.at(section);
+      const std::string at = path + "." + section;
+      if (!o.is_object()) {
+        problems.add(at, "must be an object of the fields that changed");
+        continue;
+      }
+      check_keys(o, at, std::string(section) == "defaults" ? kDefaultKeys : kElementwiseKeys, problems);
+      for (const auto& item : o.items()) r.changes.push_back(std::string(section) + "." + item.key() + " = " + item.value().dump());
+      if (std::string(section) == "defaults") read_defaults(o, at, r.defaults, /*partial=*/true, problems);
+      else read_elementwise(o, at, r.eager_elementwise_factor, r.fp8_casts_fused, /*partial=*/true, problems);
+    }
+    const auto key = release_key(r.release);
+    const auto newest = release_key(f.release);
+    if (key.empty()) problems.add(path + ".release", "must hold a release number (got '" + r.release + "')");
+    else if (!previous.empty() && !(previous < key)) problems.add(path + ".release", "releases must be oldest first");
+    else if (!newest.empty() && !(key < newest)) {
+      problems.add(path + ".release", "must be earlier than the profile's release " + f.release);
+    }
+    previous = key;
+    f.releases.push_back(std::move(r));
+  }
+}
+
+}  // namespace
+
 FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
   FrameworkSpec f;
   if (!is_document(doc, "a framework spec", problems)) return f;
   check_keys(doc, "",
              {"name", "family", "family_default", "fit_as", "version", "source", "notes", "defaults", "recompute_policies", "host",
-              "elementwise", "communication", "data_parallel", "optimizer", "memory", "kernels_per_op"},
+              "elementwise", "communication", "data_parallel", "optimizer", "memory", "kernels_per_op",
+              "release", "released", "versions"},
              problems);
   f.name = read_text(doc, "", "name", problems);
   f.family = read_text(doc, "", "family", problems);
@@ -39,27 +132,9 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
     if (!doc["family_default"].is_boolean()) problems.add("family_default", "must be true or false");
     else f.family_default = doc["family_default"].get<bool>();
   }
-  section("defaults",
-          {"sequence_parallel_with_tp", "distributed_optimizer", "tp_comm_overlap", "moe_a2a_overlap",
-           "micro_batch_size", "attention"},
-          [&](const json& o, const std::string& p) {
-            const auto flag = [&](const char* key, bool& out) {
-              const auto it = o.find(key);
-              if (it == o.end() || !it->is_boolean()) problems.add(join_path(p, key), "missing or not true/false");
-              else out = it->get<bool>();
-            };
-            flag("sequence_parallel_with_tp", f.defaults.sequence_parallel_with_tp);
-            flag("distributed_optimizer", f.defaults.distributed_optimizer);
-            flag("tp_comm_overlap", f.defaults.tp_comm_overlap);
-            flag("moe_a2a_overlap", f.defaults.moe_a2a_overlap);
-            f.defaults.micro_batch_size = read_integer(o, p, "micro_batch_size", "sequences", problems).value_or(0);
-            f.defaults.attention = read_text(o, p, "attention", problems);
-            if (f.defaults.attention != "flash" && f.defaults.attention != "flash2" && f.defaults.attention != "flash3" &&
-                f.defaults.attention != "unfused") {
-              problems.add("defaults.attention",
-                           "accepted: flash, flash2, flash3, unfused (got '" + f.defaults.attention + "')");
-            }
-          });
+  section("defaults", kDefaultKeys, [&](const json& o, const std::string& p) {
+    read_defaults(o, p, f.defaults, /*partial=*/false, problems);
+  });
   if (const auto it = doc.find("recompute_policies"); it != doc.end()) {
     if (!it->is_object()) {
       problems.add("recompute_policies", "must be an object: policy name -> [saved operator names]");
@@ -80,12 +155,8 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
     }
   }
   if (doc.contains("elementwise")) {
-    section("elementwise", {"eager_factor", "fp8_casts_fused"}, [&](const json& o, const std::string& p) {
-      f.eager_elementwise_factor = read_number(o, p, "eager_factor", "passes over the tensor, >= 1", problems).value_or(0);
-      if (const auto it = o.find("fp8_casts_fused"); it != o.end()) {
-        if (!it->is_boolean()) problems.add(join_path(p, "fp8_casts_fused"), "must be true or false");
-        else f.fp8_casts_fused = it->get<bool>();
-      }
+    section("elementwise", kElementwiseKeys, [&](const json& o, const std::string& p) {
+      read_elementwise(o, p, f.eager_elementwise_factor, f.fp8_casts_fused, /*partial=*/false, problems);
     });
   }
   section("host", {"launch_us", "sync_us", "bounds"}, [&](const json& o, const std::string& p) {
@@ -135,6 +206,9 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
     if (!source.empty()) sources += (sources.empty() ? "" : "; ") + std::string("kernels_per_op: ") + source;
   }
   f.calibration_source = sources;
+  if (doc.contains("release")) f.release = read_text(doc, "", "release", problems);
+  if (doc.contains("released")) f.released = read_text(doc, "", "released", problems);
+  if (doc.contains("versions")) read_releases(doc.at("versions"), f, problems);
   problems.add_spec_problems(f.problems());
   return f;
 }

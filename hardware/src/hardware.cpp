@@ -428,13 +428,12 @@ const FrameworkSpec& HardwareCatalog::framework(const std::string& name) const {
   return find_or_throw(frameworks_, name, "framework");
 }
 
-const FrameworkSpec& HardwareCatalog::framework_flag(const std::string& text, std::string& note) const {
+FrameworkSpec HardwareCatalog::framework_flag(const std::string& text, std::string& note) const {
   const size_t at = text.find('@');
   const FrameworkSpec& f = framework(text.substr(0, at));
-  if (at != std::string::npos) {
-    note = "framework " + f.name + ": version " + text.substr(at + 1) + " is predicted with the profile of " + f.version;
-  }
-  return f;
+  note.clear();
+  if (at == std::string::npos) return f;
+  return f.at_release(text.substr(at + 1), note);
 }
 
 const FrameworkSpec& HardwareCatalog::framework_for(const std::string& name, const std::string& family,

@@ -182,6 +182,7 @@ Outcome<Prediction> predict(const model::Architecture& arch, const hardware::Clu
   const double optimizer_s = optimizer_time(stage, config, gpu, framework);
 
   Prediction p;
+  p.framework = framework.release.empty() ? framework.name : framework.name + " " + framework.release;
   p.micro_batches = m;
   p.iteration_time_s = pipeline.total_s + sync.exposed_s + optimizer_s;
   const double md = static_cast<double>(m);

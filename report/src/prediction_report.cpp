@@ -26,6 +26,7 @@ std::string render_prediction_text(const predictor::Prediction& p, const model::
   out += fmt::format("model      {}\n", arch.name);
   out += fmt::format("cluster    {}: {} x {} ({} per node)\n", cluster.name, cluster.num_gpus, cluster.gpu.name,
                      cluster.gpus_per_node);
+  if (!p.framework.empty()) out += fmt::format("framework  {}\n", p.framework);
   out += fmt::format("layout     {} | {}\n\n", predictor::to_string(c), workload_text(c));
   out += fmt::format("iteration time        {:>10.4f} s   ({} micro-batches per pipeline)\n", p.iteration_time_s, p.micro_batches);
   if (p.band) {
@@ -72,6 +73,7 @@ std::string render_prediction_json(const predictor::Prediction& p, const model::
                     {"inputs",
                      {{"model", arch.name},
                       {"cluster", cluster.name},
+                      {"framework", p.framework},
                       {"gpu", cluster.gpu.name},
                       {"gpus", cluster.num_gpus},
                       {"layout", layout_to_json(c)}}},

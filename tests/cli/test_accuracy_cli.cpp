@@ -120,7 +120,9 @@ TEST_CASE("cli predict --framework: a profile by name, its attention kernel, a c
   const CliResult fsdp = with("pytorch-fsdp@2.2");
   REQUIRE(core.exit_code == 0);
   REQUIRE(fsdp.exit_code == 0);
-  CHECK(contains(fsdp.err, "version 2.2 is predicted with the profile of"));
+  CHECK(fsdp.err.empty());  // 2.2 is a described release
+  CHECK(json::parse(fsdp.out)["context"]["inputs"]["framework"] == "pytorch-fsdp 2.2");
+  CHECK(contains(with("pytorch-fsdp@2.3").err, "pytorch-fsdp 2.3: not described; predicted as the nearest earlier release, 2.2"));
   // FlashAttention-2 on Hopper (FA3 paper: ~35% of peak) and eager PyTorch's host: slower.
   CHECK(json::parse(fsdp.out)["iteration_time_s"].get<double>() > json::parse(core.out)["iteration_time_s"].get<double>());
   const CliResult typo = with("torchtitn");

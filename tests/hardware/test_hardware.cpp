@@ -310,7 +310,7 @@ TEST_CASE("hardware framework profiles: by name, else the family's default profi
   // Stacks of one code path share their free constants.
   CHECK(catalog().framework("nemo").fit_group == "megatron-core");
   CHECK(catalog().framework("nemo").host_launch_s == catalog().framework("megatron-core").host_launch_s);
-  CHECK(catalog().framework("pytorch-fsdp").defaults.attention == "flash2");
+  CHECK(catalog().framework("pytorch-fsdp").defaults.attention == "flash");  // 2.9: cuDNN SDPA on Hopper
   CHECK(catalog().framework("megatron-lm").defaults.attention == "unfused");
   CHECK(catalog().framework("maxtext").recompute_policies.at("save_qkv_proj") == std::vector<std::string>{"qkv_proj"});
 }
@@ -364,4 +364,61 @@ TEST_CASE("hardware attention rates: a broken table names the file, key and what
   CHECK(contains(message, "kernels.flash2.forward.noncausal.128: TFLOP/s must be > 0 and at most the measured GPU's dense peak"));
   CHECK(contains(message, "kernels.flash2.forward.causal.x: a head dimension must be a whole number 1-4096"));
   CHECK(contains(message, "kernels.flash2.backward.noncausal.128: must hold 2 TFLOP/s values, one per seq"));
+}
+
+TEST_CASE("hardware framework releases: exact, the nearest earlier (said so), a year by release date, the oldest") {
+  const auto& fsdp = catalog().framework("pytorch-fsdp");
+  REQUIRE(fsdp.release == "2.9");
+  std::string note;
+  // Exact: no note.
+  auto at = fsdp.at_release("2.5.0", note);
+  CHECK(at.defaults.attention == "flash");
+  CHECK(at.release == "2.5.0");
+  CHECK(note.empty());
+  // 2.3 is not described: 2.2's behaviour (FlashAttention-2), and the note says so.
+  at = fsdp.at_release("2.3", note);
+  CHECK(at.defaults.attention == "flash2");
+  CHECK(contains(note, "pytorch-fsdp 2.3: not described; predicted as the nearest earlier release, 2.2"));
+  // Newer than the newest: the newest, silently nearest-earlier.
+  at = fsdp.at_release("2.10.1", note);
+  CHECK(at.release == "2.9");
+  CHECK(contains(note, "nearest earlier release, 2.9"));
+  // A year: the latest release dated in or before it (2.5.1, 2024-11).
+  at = fsdp.at_release("2024 (IBM fms-fsdp)", note);
+  CHECK(at.release == "2.5.1");
+  CHECK(at.defaults.attention == "flash2");
+  CHECK(contains(note, "released 2024-11"));
+  // Older than every described release: the oldest, said so.
+  at = fsdp.at_release("1.13", note);
+  CHECK(at.release == "2.2");
+  CHECK(contains(note, "older than every described release"));
+  // Fields a release does not change stay the profile's; the copy holds no releases.
+  CHECK(at.host_launch_s == fsdp.host_launch_s);
+  CHECK(at.releases.empty());
+  CHECK(perfplan::hardware::release_key("core_r0.8.0") == std::vector<int64_t>{0, 8, 0});
+  CHECK(perfplan::hardware::release_key("v2.5.1+cu124") == std::vector<int64_t>{2, 5, 1});
+  CHECK(perfplan::hardware::release_key("nightly").empty());
+}
+
+TEST_CASE("hardware framework releases: out of order, unsourced or unknown fields are refused with their path") {
+  ScratchSpecs scratch;
+  for (const char* sub : {"gpus", "networks", "clusters", "frameworks"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(hardware::default_hardware_directory() / sub)) {
+      std::filesystem::copy_file(entry.path(), scratch.root() / sub / entry.path().filename());
+    }
+  }
+  nlohmann::json f =
+      perfplan::common::read_json_file(hardware::default_hardware_directory() / "frameworks" / "pytorch-fsdp.json");
+  f["versions"] = nlohmann::json::parse(R"([
+    {"release": "2.5", "source": "notes", "defaults": {"attention": "flash2"}},
+    {"release": "2.2", "defaults": {"attention": "flash9", "overlap": true}},
+    {"release": "3.0", "source": "notes"}])");
+  scratch.write("frameworks/pytorch-fsdp.json", f.dump());
+  const std::string message = input_error([&] { hardware::HardwareCatalog::load(scratch.root()); });
+  INFO(message);
+  CHECK(contains(message, "versions.1.source: missing"));
+  CHECK(contains(message, "versions.1.defaults.attention: accepted: flash, flash2, flash3, unfused (got 'flash9')"));
+  CHECK(contains(message, "versions.1.defaults.overlap: unknown key"));
+  CHECK(contains(message, "versions.1.release: releases must be oldest first"));
+  CHECK(contains(message, "versions.2.release: must be earlier than the profile's release 2.9"));
 }

@@ -59,7 +59,8 @@ void read_framework(const json& doc, ValidationCase& c) {
   const json* f = field(doc, "framework");
   c.framework_name = f && field(*f, "name") ? (*f)["name"].get<std::string>() : "megatron-lm";
   c.framework_family = f && field(*f, "family") ? (*f)["family"].get<std::string>() : "megatron";
-  c.framework_version = f && field(*f, "version") ? (*f)["version"].dump() : "";
+  const json* version = f ? field(*f, "version") : nullptr;
+  c.framework_version = version ? (version->is_string() ? version->get<std::string>() : version->dump()) : "";
   if (!f) c.assumed.push_back("framework = megatron-lm (no framework printed)");
   if (f) {
     if (const json* features = field(*f, "features"); features && features->is_object()) {
@@ -129,9 +130,12 @@ ValidationCase read_case(const json& doc, const std::string& file, const hardwar
     auto& assumed = c.assumed;
     read_framework(doc, c);
     std::string fallback;
-    const hardware::FrameworkSpec& stack = hardware.framework_for(c.framework_name, c.framework_family, fallback);
+    std::string release_note;
+    const hardware::FrameworkSpec stack = hardware.framework_for(c.framework_name, c.framework_family, fallback)
+                                              .at_release(c.framework_version, release_note);
     c.framework_profile = stack.name;
     if (!fallback.empty()) assumed.push_back(fallback);
+    if (!release_note.empty()) assumed.push_back(release_note);
     const hardware::FrameworkDefaults& d = stack.defaults;
     const std::string by = " (" + stack.name + " default)";
     const json& model = doc.at("model");
@@ -290,8 +294,10 @@ CaseResult validate_case(const ValidationCase& c, const hardware::HardwareCatalo
       cluster.inter_node.bandwidth_bytes_per_s =
           c.network->gbit_per_node * 1e9 / 8.0 / static_cast<double>(cluster.nics_per_node);
     }
+    std::string release_note;  // already in the case's assumed
     hardware::FrameworkSpec framework =
-        hardware.framework(c.framework_profile.empty() ? hardware::kDefaultFramework : c.framework_profile);
+        hardware.framework(c.framework_profile.empty() ? hardware::kDefaultFramework : c.framework_profile)
+            .at_release(c.framework_version, release_note);
     // torch.compile (Inductor) fuses the elementwise chains into single kernels.
     if (c.compiled) framework.eager_elementwise_factor = 1.0;
     Prediction p = predict(c.architecture, cluster, framework, c.config, options).value();

@@ -28,6 +28,22 @@ struct FrameworkDefaults {
   std::string attention = "flash";         // flash | flash2 | flash3 | unfused (model::AttentionKernel)
 };
 
+// An earlier release of a framework: what it did differently from the profile's newest release
+// (only defaults and element-wise fusion change between releases; the rest is the profile's).
+struct FrameworkRelease {
+  std::string release;   // e.g. "0.8", "2.2", "24.07"
+  std::string released;  // "YYYY-MM" where known: matches year-only versions such as "2024"
+  std::string source;
+  std::vector<std::string> changes;  // "defaults.tp_comm_overlap = false", as read
+  FrameworkDefaults defaults;
+  double eager_elementwise_factor = 1.0;
+  bool fp8_casts_fused = false;
+};
+
+// Numeric parts of a version text: "core_r0.8.0" -> {0, 8, 0}, "24.07" -> {24, 7}, "2024 (IBM)"
+// -> {2024}; empty without digits.
+std::vector<int64_t> release_key(const std::string& version);
+
 struct FrameworkSpec {
   std::string name;     // e.g. "megatron-core"
   std::string family;   // megatron | deepspeed | pytorch | jax (the validation format's framework.family)
@@ -73,6 +89,14 @@ struct FrameworkSpec {
   // by operator name; other operators keep the model's count.
   std::map<std::string, KernelCount> kernels_per_op;
   std::string calibration_source;  // sources of the figures above, "key: source; ..."
+  // The newest release, which the fields above describe, and earlier ones (oldest first).
+  std::string release;
+  std::string released;
+  std::vector<FrameworkRelease> releases;
+
+  // The profile as `version` ran: the described release equal to it, else the nearest earlier
+  // one (a year matches release dates), else the oldest; `note` says which when not exact.
+  FrameworkSpec at_release(const std::string& version, std::string& note) const;
 
   KernelCount kernels(const std::string& op_name, KernelCount model_count) const;
   double dp_bucket_params(int64_t dp_size) const;

@@ -121,9 +121,9 @@ class HardwareCatalog {
   const GpuSpec& gpu(const std::string& name) const;     // case-insensitive; suggests on a miss
   const LinkSpec& link(const std::string& name) const;
   const FrameworkSpec& framework(const std::string& name = kDefaultFramework) const;
-  // "NAME[@VERSION]" (--framework): the profile by name; `note` says which releases it describes
-  // when a version was asked for (profiles hold one block; the nearest is the profile's own).
-  const FrameworkSpec& framework_flag(const std::string& text, std::string& note) const;
+  // "NAME[@VERSION]" (--framework): the profile by name at that release (the nearest earlier
+  // described one; `note` says so when it is not exact); without a version, the newest.
+  FrameworkSpec framework_flag(const std::string& text, std::string& note) const;
   // The profile of a stack by name, else its family's default profile (and `fallback` says so),
   // else the default framework. Never throws for an unknown name.
   const FrameworkSpec& framework_for(const std::string& name, const std::string& family, std::string& fallback) const;

@@ -52,6 +52,7 @@ struct PredictOptions {
 };
 
 struct Prediction {
+  std::string framework;  // the stack and release predicted, e.g. "pytorch-fsdp 2.2"
   double iteration_time_s = 0;
   std::optional<TimeBand> band;  // when PredictOptions::band was given
   double tokens_per_s = 0;
