@@ -102,7 +102,7 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
   if (!is_document(doc, "a framework spec", problems)) return f;
   check_keys(doc, "",
              {"name", "family", "family_default", "fit_as", "version", "source", "notes", "defaults", "recompute_policies", "host",
-              "elementwise", "communication", "data_parallel", "optimizer", "memory", "kernels_per_op",
+              "elementwise", "communication", "data_parallel", "optimizer", "memory", "kernels_per_op", "zero3",
               "release", "released", "versions"},
              problems);
   f.name = read_text(doc, "", "name", problems);
@@ -188,6 +188,26 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
             f.optimizer_step_bytes_per_parameter =
                 read_number(o, p, "step_bytes_per_parameter", "bytes", problems).value_or(-1);
           });
+  if (doc.contains("zero3")) {
+    section("zero3", {"granularity", "persistence_threshold_params", "list_copies"}, [&](const json& o, const std::string& p) {
+      const std::string granularity = read_text(o, p, "granularity", problems);
+      if (granularity != "unit" && granularity != "tensor") {
+        problems.add(join_path(p, "granularity"), "accepted: unit, tensor (got '" + granularity + "')");
+      }
+      f.zero3.per_tensor = granularity == "tensor";
+      if (o.contains("persistence_threshold_params")) {
+        f.zero3.persistence_threshold =
+            read_number(o, p, "persistence_threshold_params", "parameters", problems).value_or(-1);
+        if (!(f.zero3.persistence_threshold >= 0)) {
+          problems.add(join_path(p, "persistence_threshold_params"), "must be >= 0 parameters");
+        }
+      }
+      if (const auto it = o.find("list_copies"); it != o.end()) {
+        if (!it->is_boolean()) problems.add(join_path(p, "list_copies"), "must be true or false");
+        else f.zero3.list_copies = it->get<bool>();
+      }
+    });
+  }
   section("memory", {"runtime_reserve_gib"}, [&](const json& o, const std::string& p) {
     f.runtime_reserve_bytes = read_number(o, p, "runtime_reserve_gib", "GiB", problems).value_or(-1) * kGibibyte;
   });

@@ -6,7 +6,41 @@
 
 namespace perfplan::predictor::detail {
 
-DpSync dp_sync(const StageContent& stage, const ParallelConfig& config, const Groups& groups,
+namespace {
+
+// DeepSpeed ZeRO-3 before 0.6 (framework zero3.granularity "tensor"): every parameter tensor of
+// the stage is gathered on its own in forward and again in backward (those below the
+// persistence threshold stay resident) and its gradient reduce-scattered on its own, each
+// collective after a torch.cuda.synchronize(), so none overlaps compute (DeepSpeed v0.3.13-v0.5.x
+// runtime/zero/partition_parameters.py _allgather_param and _reduce_scatter_gradients; PR #1188).
+// Each collective is a flat NCCL ring over the whole group, (n-1) latencies, and PyTorch's
+// list-style all_gather / reduce_scatter copies one buffer per rank, a kernel each.
+double per_tensor_zero3_s(const StageContent& stage, const model::StepOperators& step, const GroupPlacement& group,
+                          const hardware::ClusterSpec& pace, const hardware::FrameworkSpec& framework,
+                          double param_gather_s, double grad_sync_s) {
+  double gathers = 0, reductions = 0;
+  const auto count = [&](const std::vector<model::Operator>& ops, double n) {
+    for (const auto& op : ops) {
+      if (op.parameters <= 0) continue;
+      reductions += n;
+      if (static_cast<double>(op.parameters) >= framework.zero3.persistence_threshold) gathers += n;
+    }
+  };
+  for (size_t k = 0; k < step.layer_kinds.size() && k < stage.layers_of_kind.size(); ++k) {
+    count(step.layer_kinds[k].ops, static_cast<double>(stage.layers_of_kind[k]));
+  }
+  if (stage.has_embedding) count(step.embedding, 1.0);
+  if (stage.has_head) count(step.head, 1.0);
+  const double ranks = static_cast<double>(group.size);
+  const double latency = group.nodes() > 1 ? pace.inter_node.latency_s : pace.intra_node.latency_s;
+  const double per_collective = (ranks - 1.0) * latency + (framework.zero3.list_copies ? ranks * pace.gpu.kernel_launch_s : 0.0);
+  return 2.0 * param_gather_s + grad_sync_s + (2.0 * gathers + reductions) * per_collective;
+}
+
+}  // namespace
+
+DpSync dp_sync(const StageContent& stage, const model::StepOperators& step, const ParallelConfig& config,
+               const Groups& groups,
                const hardware::ClusterSpec& pace, const hardware::FrameworkSpec& framework, double forward_window_s,
                double backward_window_s) {
   const double g_bytes = gradient_bytes_per_parameter(config.dtype);
@@ -40,7 +74,10 @@ DpSync dp_sync(const StageContent& stage, const ParallelConfig& config, const Gr
   double dp_exposed = 0;
   const double backward_window = backward_window_s;
   const double forward_window = forward_window_s;
-  if (config.zero_stage >= 3) {
+  if (config.zero_stage >= 3 && framework.zero3.per_tensor) {
+    dp_exposed = static_cast<double>(config.micro_batches()) *
+                 per_tensor_zero3_s(stage, step, groups.dense_dp, pace, framework, param_gather_s, grad_sync_s);
+  } else if (config.zero_stage >= 3) {
     // FSDP / ZeRO-3 per unit (one transformer layer), every micro-batch: in forward the
     // all-gather of unit i+1 runs behind the compute of unit i; in backward the re-gather of
     // unit i-1 and the reduce-scatter of unit i+1's gradients run behind unit i's backward

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "perfplan/hardware/hardware.hpp"
+#include "perfplan/model/step_operators.hpp"
 #include "perfplan/predictor/parallel_config.hpp"
 #include "perfplan/predictor/stage_layout.hpp"
 #include "process_groups.hpp"
@@ -18,7 +19,8 @@ struct DpSync {
 
 // `forward_window_s` / `backward_window_s`: one micro-batch's forward and backward (with
 // recompute) compute of the stage, behind which the collectives can hide.
-DpSync dp_sync(const StageContent& stage, const ParallelConfig& config, const Groups& groups,
+DpSync dp_sync(const StageContent& stage, const model::StepOperators& step, const ParallelConfig& config,
+               const Groups& groups,
                const hardware::ClusterSpec& pace, const hardware::FrameworkSpec& framework, double forward_window_s,
                double backward_window_s);
 

@@ -177,7 +177,7 @@ Outcome<Prediction> predict(const model::Architecture& arch, const hardware::Clu
   // Data-parallel synchronisation and the optimizer step of the slowest stage.
   const StageContent& stage = stages[slowest_index];
   const detail::DpSync sync =
-      detail::dp_sync(stage, config, groups, pace, framework, slowest.forward_s,
+      detail::dp_sync(stage, step, config, groups, pace, framework, slowest.forward_s,
                       slowest.backward_s + slowest.recompute_s);
   const double optimizer_s = optimizer_time(stage, config, gpu, framework);
 

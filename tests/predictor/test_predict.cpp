@@ -492,3 +492,42 @@ TEST_CASE("predict: FSDP per unit by hand: each layer's gathers hide behind the 
   CHECK(p.time.dp_comm_s == doctest::Approx(4.0 * per_micro_batch));
   CHECK(p.time.dp_comm_s > 0);
 }
+
+TEST_CASE("predict: ZeRO-3 per tensor (DeepSpeed 0.3-0.5) by hand: every tensor's collective exposed, ring latency and copies each") {
+  const auto arch = small_llama();
+  auto cluster = round_cluster(2, 20e9);
+  cluster.intra_node.latency_s = 2e-6;
+  cluster.gpu.kernel_launch_s = 4e-6;
+  auto config = layout(1, 1, 2, 8);  // dp 2, 4 micro-batches of 1
+  config.zero_stage = 3;
+  hardware::FrameworkSpec deepspeed = kKernelsOnly;
+  deepspeed.zero3 = {true, 1e5, true};
+  const auto p = predictor::predict(arch, cluster, deepspeed, config).value();
+
+  const auto step = model::build_step_operators(arch, config.step_config());
+  const double params = model::step_totals(step).parameters;
+  const predictor::GroupPlacement pair{2, 2};
+  const double gather = predictor::collective_time(model::CommKind::kAllGather, params * 2.0, pair, cluster);
+  const double reduce = predictor::collective_time(model::CommKind::kReduceScatter, params * 4.0, pair, cluster);
+  // Tensors: every operator with parameters is reduced; those of >= 1e5 parameters are also
+  // gathered in forward and again in backward.
+  double gathers = 0, reductions = 0;
+  auto count = [&](const std::vector<model::Operator>& ops, double n) {
+    for (const auto& op : ops) {
+      if (op.parameters <= 0) continue;
+      reductions += n;
+      if (op.parameters >= 100000) gathers += n;
+    }
+  };
+  count(step.embedding, 1.0);
+  for (const auto& kind : step.layer_kinds) count(kind.ops, static_cast<double>(kind.count));
+  count(step.head, 1.0);
+  REQUIRE(gathers > 0);
+  REQUIRE(reductions > gathers);
+  // A flat ring of 2 ranks in one node: one intra-node latency; two list copies of the launch floor.
+  const double per_collective = cluster.intra_node.latency_s + 2.0 * cluster.gpu.kernel_launch_s;
+  const double per_micro_batch = 2.0 * gather + reduce + (2.0 * gathers + reductions) * per_collective;
+  CHECK(p.time.dp_comm_s == doctest::Approx(4.0 * per_micro_batch));
+  // Nothing hides: more than the prefetched per-unit model of the same layout exposes.
+  CHECK(p.time.dp_comm_s > predict_kernels_only(arch, cluster, config).time.dp_comm_s + 4.0 * reductions * 2e-6);
+}

@@ -44,6 +44,17 @@ struct FrameworkRelease {
 // -> {2024}; empty without digits.
 std::vector<int64_t> release_key(const std::string& version);
 
+// ZeRO-3 / FSDP as the framework runs it: per unit (a layer's parameters in one gather,
+// prefetched behind the previous unit's compute), or per tensor (DeepSpeed before 0.6: one
+// collective per parameter tensor, each after a device synchronisation, so none overlaps compute;
+// tensors below `persistence_threshold` parameters stay gathered; PyTorch's list-style
+// collectives copy one buffer per rank, a kernel each).
+struct Zero3Behaviour {
+  bool per_tensor = false;
+  double persistence_threshold = 0;  // parameters
+  bool list_copies = false;
+};
+
 struct FrameworkSpec {
   std::string name;     // e.g. "megatron-core"
   std::string family;   // megatron | deepspeed | pytorch | jax (the validation format's framework.family)
@@ -85,6 +96,7 @@ struct FrameworkSpec {
   // FP8 quantisation of GEMM inputs folded into the producing kernels (XLA) rather than run as
   // separate amax / cast kernels (Transformer Engine current scaling in PyTorch).
   bool fp8_casts_fused = false;
+  Zero3Behaviour zero3;
   // Kernel counts of operators whose implementation is the framework's (e.g. MoE routing),
   // by operator name; other operators keep the model's count.
   std::map<std::string, KernelCount> kernels_per_op;
