@@ -185,14 +185,16 @@ ValidationCase read_case(const json& doc, const std::string& file, const hardwar
     }
     p.schedule = p.vp > 1 ? PipelineSchedule::kInterleaved : PipelineSchedule::kOneFOneB;
     const int64_t layers = c.architecture.num_layers;
-    if (p.pp * p.vp > layers && p.pp * p.vp <= layers + 2) {
-      // More pipeline chunks than layers: the embedding and the loss take a slot each, as
-      // Megatron-LM's account_for_embedding/loss_in_pipeline_split and Megatron-DeepSpeed's
-      // embedding / head pipeline stages do.
+    const int64_t chunks = p.pp * p.vp;
+    if (chunks > 1 && layers % chunks != 0 && (layers + 2) % chunks == 0) {
+      // The layers do not split evenly over the pipeline chunks, the layers with the embedding and
+      // the loss do: those take a slot each, as Megatron-LM's
+      // account_for_embedding/loss_in_pipeline_split and Megatron-DeepSpeed's embedding / head
+      // pipeline stages do (Megatron-LM asserts an even split otherwise).
       p.embedding_in_split = true;
       p.loss_in_split = true;
       assumed.push_back("embedding and loss counted as layers in the pipeline split (pp x vp = " +
-                        std::to_string(p.pp * p.vp) + " for " + std::to_string(layers) + " layers)");
+                        std::to_string(chunks) + " for " + std::to_string(layers) + " layers)");
     }
     if (const json* s = field(parallel, "schedule")) {
       if (!s->is_string()) throw InputError(where + ": parallel.schedule must be a string");
