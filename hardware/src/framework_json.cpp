@@ -176,9 +176,17 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
   section("communication", {"collective_sm_count"}, [&](const json& o, const std::string& p) {
     f.collective_sm_count = read_integer(o, p, "collective_sm_count", "SMs", problems).value_or(0);
   });
-  section("data_parallel", {"bucket_min_params", "bucket_params_per_rank"}, [&](const json& o, const std::string& p) {
+  section("data_parallel", {"bucket_min_params", "bucket_params_per_rank", "overlap_grad_reduce", "overlap_param_gather"},
+          [&](const json& o, const std::string& p) {
     f.dp_bucket_min_params = read_number(o, p, "bucket_min_params", "parameters", problems).value_or(0);
     f.dp_bucket_params_per_rank = read_number(o, p, "bucket_params_per_rank", "parameters", problems).value_or(-1);
+    for (const auto& [key, out] : {std::pair<const char*, bool*>{"overlap_grad_reduce", &f.dp_overlap_grad_reduce},
+                                   std::pair<const char*, bool*>{"overlap_param_gather", &f.dp_overlap_param_gather}}) {
+      if (const auto it = o.find(key); it != o.end()) {
+        if (!it->is_boolean()) problems.add(join_path(p, key), "must be true or false");
+        else *out = it->get<bool>();
+      }
+    }
   });
   section("optimizer", {"name", "state_bytes_per_parameter", "step_bytes_per_parameter"},
           [&](const json& o, const std::string& p) {

@@ -95,9 +95,11 @@ DpSync dp_sync(const StageContent& stage, const model::StepOperators& step, cons
     const double sm_share = std::min(1.0, static_cast<double>(framework.collective_sm_count) / sms);
     dp_exposed = static_cast<double>(config.micro_batches()) * (exposed_forward + exposed_backward + overlapped * sm_share);
   } else {
-    dp_exposed += config.overlap_grad_reduce ? std::max(last_bucket_grad_s, grad_sync_s - backward_window) : grad_sync_s;
-    dp_exposed +=
-        config.overlap_param_gather ? std::max(first_bucket_param_s, param_gather_s - forward_window) : param_gather_s;
+    // Overlap where the run asks for it and the framework can do it.
+    const bool overlap_grad = config.overlap_grad_reduce && framework.dp_overlap_grad_reduce;
+    const bool overlap_param = config.overlap_param_gather && framework.dp_overlap_param_gather;
+    dp_exposed += overlap_grad ? std::max(last_bucket_grad_s, grad_sync_s - backward_window) : grad_sync_s;
+    dp_exposed += overlap_param ? std::max(first_bucket_param_s, param_gather_s - forward_window) : param_gather_s;
   }
 
   return {grad_sync_s, param_gather_s, dp_exposed};

@@ -82,6 +82,10 @@ struct FrameworkSpec {
   // Data-parallel gradient buckets (parameters): max(bucket_min_params, bucket_params_per_rank x DP).
   double dp_bucket_min_params = 0;
   double dp_bucket_params_per_rank = 0;
+  // Whether the stack can overlap the DP gradient reduction with backward and the sharded
+  // optimizer's parameter gather with forward (ParallelConfig asks; the framework must be able).
+  bool dp_overlap_grad_reduce = true;
+  bool dp_overlap_param_gather = true;
   // Optimizer: state bytes kept per parameter before sharding (fp32 master weights and moments)
   // and bytes the optimizer step streams through HBM per local parameter.
   std::string optimizer;
