@@ -42,7 +42,8 @@ int run_predict_command(const std::vector<std::string>& args) {
       ("zero", po::value(&zero)->default_value(0), "ZeRO stage 0-3 (3 = FSDP)")
       ("distributed-optimizer", "Megatron distributed optimizer (optimizer state sharded over DP)")
       ("recompute", po::value(&recompute)->default_value(recompute), "none | selective | full")
-      ("schedule", po::value(&schedule), "gpipe | 1f1b | interleaved | zb-h1 (default: 1f1b, interleaved when vp > 1)")
+      ("schedule", po::value(&schedule), "gpipe | 1f1b | interleaved | zb-h1 | zb-h2 (default: 1f1b, interleaved when vp > 1)")
+      ("post-validation", "no barrier before the optimizer step (Zero Bubble's optimizer post-validation): steps overlap")
       ("dtype", po::value(&dtype)->default_value(dtype), "bf16 | fp16 | fp8 | fp32")
       ("attention", po::value(&attention), "flash | flash2 | flash3 | unfused (default: the framework's)")
       ("framework", po::value(&framework_name)->default_value(hardware::kDefaultFramework),
@@ -78,6 +79,7 @@ int run_predict_command(const std::vector<std::string>& args) {
   const hardware::FrameworkSpec framework = hardware.framework_flag(framework_name, framework_note);
   if (!framework_note.empty()) std::cerr << "perfplan predict: " << framework_note << "\n";
   c.attention = model::parse_attention_kernel(attention.empty() ? framework.defaults.attention : attention);
+  c.optimizer_post_validation = vm.count("post-validation") > 0;
   c.schedule = vm.count("schedule") ? predictor::parse_pipeline_schedule(schedule)
                                     : (c.vp > 1 ? predictor::PipelineSchedule::kInterleaved
                                                 : predictor::PipelineSchedule::kOneFOneB);

@@ -36,7 +36,7 @@ std::string to_string(const ParallelConfig& c) {
   if (c.ep > 1) out += " ep" + std::to_string(c.ep);
   if (c.etp > 1) out += " etp" + std::to_string(c.etp);
   out += " mbs" + std::to_string(c.micro_batch_size) + " " + model::to_string(c.recompute);
-  if (c.pp > 1) out += " " + to_string(c.schedule);
+  if (c.pp > 1) out += " " + to_string(c.schedule) + (c.optimizer_post_validation ? "+pv" : "");
   out += c.zero_stage == 3 ? " fsdp" : c.zero_stage == 2 ? " zero2" : c.shards_optimizer() ? " dist-opt" : " ddp";
   return out;
 }

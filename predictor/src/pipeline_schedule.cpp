@@ -46,6 +46,10 @@ StageTimes op_times(PipelineSchedule schedule, int64_t virtual_stages, StageTime
 double input_grad_s(const StageTimes& stage) { return std::max(stage.backward_s - stage.weight_grad_s, 0.0); }
 double weight_grad_s(const StageTimes& stage) { return std::min(std::max(stage.weight_grad_s, 0.0), stage.backward_s); }
 
+// End of each of `iterations` back-to-back iterations of the simulated order (defined below).
+std::vector<double> iteration_ends(PipelineSchedule schedule, const Shape& s, const StageTimes& stage,
+                                   int64_t iterations);
+
 // Compute makespan (no p2p) of one pipeline, per schedule.
 double compute_makespan(PipelineSchedule schedule, const Shape& s, const StageTimes& stage) {
   const double p = static_cast<double>(s.stages);
@@ -278,13 +282,26 @@ double bubble_fraction(PipelineSchedule schedule, int64_t stages, int64_t micro_
 }
 
 PipelineTiming pipeline_time(PipelineSchedule schedule, int64_t stages, int64_t micro_batches, int64_t virtual_stages,
-                             const StageTimes& chunk_times) {
+                             const StageTimes& chunk_times, bool across_iterations) {
   const Shape s = shape_of(schedule, stages, micro_batches, virtual_stages);
   const StageTimes stage = op_times(schedule, virtual_stages, chunk_times);
   PipelineTiming timing;
   if (s.micro_batches == 0) return timing;
   const double busy = static_cast<double>(s.micro_batches * s.chunks) * (stage.forward_s + stage.backward_s);
-  const double makespan = compute_makespan(schedule, s, stage);
+  double makespan = 0;
+  if (across_iterations && s.stages > 1) {
+    // No barrier between iterations (Qi et al. 2024, Sec. 4, optimizer post-validation): each
+    // stage starts the next iteration when its own work allows, so a step takes the period of the
+    // steady state: the second simulated iteration's end minus the first's (a third repeats it).
+    StageTimes no_p2p = stage;
+    no_p2p.p2p_s = 0;
+    const std::vector<double> ends = iteration_ends(schedule, s, no_p2p, 2);
+    makespan = ends[1] - ends[0];
+    // The closed forms are cheap; the ZB-H2 one is this simulation's single iteration.
+    if (schedule != PipelineSchedule::kZeroBubbleH2) makespan = std::min(makespan, compute_makespan(schedule, s, stage));
+  } else {
+    makespan = compute_makespan(schedule, s, stage);
+  }
   timing.bubble_s = std::max(makespan - busy, 0.0);
   timing.p2p_exposed_s = exposed_p2p(schedule, s, stage.p2p_s);
   timing.total_s = makespan + timing.p2p_exposed_s;
@@ -315,17 +332,26 @@ double in_flight_micro_batches(PipelineSchedule schedule, int64_t stages, int64_
   return m;
 }
 
-// List scheduling of every stage's op order: an op starts when its stage is free and its data
-// dependency has arrived. Sweeps the stages until every op is placed.
-std::vector<PipelineEvent> pipeline_events(PipelineSchedule schedule, int64_t stages, int64_t micro_batches,
-                                           int64_t virtual_stages, const StageTimes& chunk_times) {
-  const Shape s = shape_of(schedule, stages, micro_batches, virtual_stages);
-  const StageTimes stage = op_times(schedule, virtual_stages, chunk_times);
+namespace {
+
+// List scheduling of every stage's op order, `iterations` back to back with no barrier between
+// them (iteration k's micro-batches are k*m .. k*m + m - 1): an op starts when its stage is free
+// and its data dependency has arrived. Sweeps the stages until every op is placed.
+std::vector<PipelineEvent> simulate(PipelineSchedule schedule, const Shape& s, const StageTimes& stage,
+                                    int64_t iterations) {
   std::vector<std::vector<Op>> orders;
   size_t total_ops = 0;
   for (int64_t st = 0; st < s.stages; ++st) {
-    orders.push_back(stage_order(schedule, s, st));
-    total_ops += orders.back().size();
+    std::vector<Op> order;
+    const std::vector<Op> one = stage_order(schedule, s, st);
+    for (int64_t k = 0; k < iterations; ++k) {
+      for (Op op : one) {
+        op.micro_batch += k * s.micro_batches;
+        order.push_back(op);
+      }
+    }
+    total_ops += order.size();
+    orders.push_back(std::move(order));
   }
   const bool split = schedule == PipelineSchedule::kZeroBubbleH1 || schedule == PipelineSchedule::kZeroBubbleH2;
   // Negative times would read as "not finished yet" in EndTimes.
@@ -336,7 +362,9 @@ std::vector<PipelineEvent> pipeline_events(PipelineSchedule schedule, int64_t st
   };
   const double p2p_s = std::max(stage.p2p_s, 0.0);
 
-  EndTimes ends(s);
+  Shape all = s;
+  all.micro_batches = s.micro_batches * iterations;
+  EndTimes ends(all);
   std::vector<std::vector<PipelineEvent>> per_stage(static_cast<size_t>(s.stages));
   std::vector<size_t> next(static_cast<size_t>(s.stages), 0);
   std::vector<double> free_at(static_cast<size_t>(s.stages), 0.0);
@@ -347,7 +375,7 @@ std::vector<PipelineEvent> pipeline_events(PipelineSchedule schedule, int64_t st
       const auto i = static_cast<size_t>(st);
       while (next[i] < orders[i].size()) {
         const Op& op = orders[i][next[i]];
-        const double ready = ready_time(op, st, s, p2p_s, ends);
+        const double ready = ready_time(op, st, all, p2p_s, ends);
         if (ready < 0) break;
         const double start = std::max(free_at[i], ready);
         const double end = start + duration(op.kind);
@@ -371,6 +399,24 @@ std::vector<PipelineEvent> pipeline_events(PipelineSchedule schedule, int64_t st
   events.reserve(placed);
   for (const auto& stage_events : per_stage) events.insert(events.end(), stage_events.begin(), stage_events.end());
   return events;
+}
+
+std::vector<double> iteration_ends(PipelineSchedule schedule, const Shape& s, const StageTimes& stage,
+                                   int64_t iterations) {
+  std::vector<double> ends(static_cast<size_t>(iterations), 0.0);
+  for (const auto& e : simulate(schedule, s, stage, iterations)) {
+    auto& end = ends[static_cast<size_t>(e.micro_batch / std::max<int64_t>(s.micro_batches, 1))];
+    end = std::max(end, e.end_s);
+  }
+  return ends;
+}
+
+}  // namespace
+
+std::vector<PipelineEvent> pipeline_events(PipelineSchedule schedule, int64_t stages, int64_t micro_batches,
+                                           int64_t virtual_stages, const StageTimes& chunk_times) {
+  const Shape s = shape_of(schedule, stages, micro_batches, virtual_stages);
+  return simulate(schedule, s, op_times(schedule, virtual_stages, chunk_times), 1);
 }
 
 }  // namespace perfplan::predictor

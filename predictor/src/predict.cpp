@@ -172,7 +172,7 @@ Outcome<Prediction> predict(const model::Architecture& arch, const hardware::Clu
       (slowest.backward_s + slowest.recompute_s + slowest.backward_comm_s + slowest.backward_host_s) / v;
   per_chunk.weight_grad_s = slowest.weight_grad_s / v;
   if (config.pp > 1) per_chunk.p2p_s = p2p_time(arch, config, groups, cluster, pace, mixed);
-  const PipelineTiming pipeline = pipeline_time(config.schedule, config.pp, m, config.vp, per_chunk);
+  const PipelineTiming pipeline = pipeline_time(config.schedule, config.pp, m, config.vp, per_chunk, config.optimizer_post_validation);
 
   // Data-parallel synchronisation and the optimizer step of the slowest stage.
   const StageContent& stage = stages[slowest_index];

@@ -24,6 +24,7 @@ nlohmann::ordered_json layout_to_json(const predictor::ParallelConfig& c) {
           {"zero_stage", c.zero_stage},
           {"distributed_optimizer", c.distributed_optimizer},
           {"schedule", predictor::to_string(c.schedule)},
+          {"optimizer_post_validation", c.optimizer_post_validation},
           {"overlap_tp_comm", c.overlap_tp_comm},
           {"overlap_grad_reduce", c.overlap_grad_reduce},
           {"overlap_param_gather", c.overlap_param_gather},
@@ -105,6 +106,7 @@ predictor::ParallelConfig layout_from_json(const nlohmann::json& doc, const std:
   c.zero_stage = static_cast<int>(zero);
   r.boolean("distributed_optimizer", c.distributed_optimizer);
   r.text("schedule", c.schedule, [](const std::string& t) { return predictor::parse_pipeline_schedule(t); });
+  r.boolean("optimizer_post_validation", c.optimizer_post_validation);
   r.boolean("overlap_tp_comm", c.overlap_tp_comm);
   r.boolean("overlap_grad_reduce", c.overlap_grad_reduce);
   r.boolean("overlap_param_gather", c.overlap_param_gather);

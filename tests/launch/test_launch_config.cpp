@@ -29,7 +29,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 }  // namespace
 
-TEST_CASE("framework names: megatron, nemo, torchtitan; anything else is an InputError listing them") {
+TEST_CASE("framework names: megatron, nemo, torchtitan, anything else is an InputError listing them") {
   CHECK(launch::parse_launch_framework("megatron") == launch::LaunchFramework::kMegatron);
   CHECK(launch::parse_launch_framework("NeMo") == launch::LaunchFramework::kNemo);
   CHECK(launch::parse_launch_framework("torchtitan") == launch::LaunchFramework::kTorchtitan);
@@ -112,7 +112,7 @@ TEST_CASE("Llama-3.1-70B as a torchtitan job config") {
   CHECK(contains(out, "# torchtitan runs DDP only when data parallelism is the only dimension"));
 }
 
-TEST_CASE("ZeRO-3 is FSDP over dp in torchtitan; DDP when data parallelism stands alone") {
+TEST_CASE("ZeRO-3 is FSDP over dp in torchtitan, DDP when data parallelism stands alone") {
   ParallelConfig c;
   c.dp = 8;
   c.global_batch_size = 64;

@@ -70,7 +70,7 @@ TEST_CASE("Bad configs are errors that name the file, the key and what is accept
       "num_experts_per_tok": 4})").find("num_experts_per_tok: must be <=") != std::string::npos);
 }
 
-TEST_CASE("Catalog names are case-insensitive; a near miss suggests the closest name") {
+TEST_CASE("Catalog names are case-insensitive, a near miss suggests the closest name") {
   const auto& catalog = perfplan::test::catalog();
   CHECK(catalog.entries().size() >= 16);
   CHECK(catalog.find("LLAMA-3.1-405B").name == "Llama-3.1-405B");

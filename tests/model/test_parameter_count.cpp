@@ -33,7 +33,7 @@ TEST_CASE("Mixtral 8x7B: 46.7B total, 12.9B active") {
   check_close(count.active, 12.9e9, 0.005);
 }
 
-TEST_CASE("DeepSeek-V3: 671B total without the MTP module; 37B active") {
+TEST_CASE("DeepSeek-V3: 671B total without the MTP module, 37B active") {
   const auto count = count_parameters(arch("deepseek-v3"));
   check_close(count.total, 671e9, 0.005);
   // DeepSeek prints "37B" to two significant figures. Our exact count of every weight a token

@@ -89,7 +89,7 @@ TEST_CASE("CP: each rank holds s/cp tokens and passes the other ranks' K,V aroun
   CHECK(attention.communication[1].bytes == doctest::Approx(2.0 * 4096.0 * 2 * 8 * 128 * 2));
 }
 
-TEST_CASE("EP: Mixtral 8x7B on EP 4 holds 2 experts; a balanced split gives each tokens*k*ep/E") {
+TEST_CASE("EP: Mixtral 8x7B on EP 4 holds 2 experts, a balanced split gives each tokens*k*ep/E") {
   StepConfig c;
   c.seq_len = 4096;
   c.ep = 4;

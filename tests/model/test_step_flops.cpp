@@ -58,7 +58,7 @@ TEST_CASE("GPT step FLOPs equal Megatron's formula within 1%") {
   }
 }
 
-TEST_CASE("TP shards split a GEMM's FLOPs exactly; the step sums back to the unsharded one") {
+TEST_CASE("TP shards split a GEMM's FLOPs exactly, the step sums back to the unsharded one") {
   const Architecture a = gpt(12288, 96, 96, 51200);
   StepConfig config;
   config.seq_len = 2048;

@@ -58,7 +58,7 @@ TEST_CASE("predictor: each pipeline stage runs on its own GPU type") {
   CHECK(wrong.infeasible().kind == predictor::InfeasibleKind::kPlacement);
 }
 
-TEST_CASE("plan on a mixed cluster: layers follow speed; split data parallelism is searched too") {
+TEST_CASE("plan on a mixed cluster: layers follow speed, split data parallelism is searched too") {
   planner::PlanRequest r;
   r.architecture = catalog().find("llama-3.1-8b").architecture;
   r.framework = hardware_catalog().framework();

@@ -91,7 +91,7 @@ TEST_CASE("place_group: members stride ranks apart fill nodes of gpus_per_node")
   CHECK(place_group(1, 1, 8).nodes() == 1);
 }
 
-TEST_CASE("tiers derate the links per collective family; NICs are shared by a node's GPUs") {
+TEST_CASE("tiers derate the links per collective family, NICs are shared by a node's GPUs") {
   const hardware::ClusterSpec c = round_cluster();
   CHECK(intra_tier(c, CommKind::kAllReduce).bandwidth_bytes_per_s == doctest::Approx(320e9));
   CHECK(intra_tier(c, CommKind::kAllGather).bandwidth_bytes_per_s == doctest::Approx(300e9));

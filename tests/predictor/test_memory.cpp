@@ -79,7 +79,7 @@ TEST_CASE("Korthikanti 175B, TP 8 + SP, selective recompute, PP 8 x VP 3: first-
   CHECK(fit.peak.model_state_bytes() == doctest::Approx(18.0 * stage_params).epsilon(1e-6));
 }
 
-TEST_CASE("Distributed optimizer shards the Adam state over DP; ZeRO-3 shards everything") {
+TEST_CASE("Distributed optimizer shards the Adam state over DP, ZeRO-3 shards everything") {
   const auto arch = gpt3_without_embedding_dropout();
   auto config = korthikanti_175b(model::Recompute::kFull, true);
   config.dp = 4;

@@ -237,3 +237,25 @@ TEST_CASE("ZB-H2: extra warm-up forwards, never slower than ZB-H1, at twice 1F1B
   }
   CHECK(end == doctest::Approx(pipeline_time(PipelineSchedule::kZeroBubbleH2, 4, 12, 1, times(1, 2, 0.5)).total_s));
 }
+
+TEST_CASE("pipeline: ZB-H2 without a barrier between iterations (post-validation) has no bubble, 1F1B and ZB-H1 gain nothing") {
+  StageTimes unit;
+  unit.forward_s = 1;
+  unit.backward_s = 2;
+  unit.weight_grad_s = 1;
+  // p = 4, m = 8: the steady state packs every stage: m (F + B) = 24 per step, while one
+  // iteration alone fills and drains (more than 24).
+  const auto once = pipeline_time(PipelineSchedule::kZeroBubbleH2, 4, 8, 1, unit);
+  const auto cyclic = pipeline_time(PipelineSchedule::kZeroBubbleH2, 4, 8, 1, unit, true);
+  CHECK(once.total_s > 24.0);
+  CHECK(cyclic.total_s == doctest::Approx(24.0));
+  CHECK(cyclic.bubble_s == doctest::Approx(0.0));
+  // Stage 0 finishes 1F1B's and ZB-H1's iterations last, so the next one cannot start earlier:
+  // (m + p - 1)(F + B) = 33 and ZB-H1's m (F+B) + (p-1)(F + B_in - W) = 24 + 3 = 27 either way.
+  for (const auto schedule : {PipelineSchedule::kOneFOneB, PipelineSchedule::kZeroBubbleH1}) {
+    CHECK(pipeline_time(schedule, 4, 8, 1, unit, true).total_s ==
+          doctest::Approx(pipeline_time(schedule, 4, 8, 1, unit).total_s));
+  }
+  CHECK(pipeline_time(PipelineSchedule::kOneFOneB, 4, 8, 1, unit).total_s == doctest::Approx(33.0));
+  CHECK(pipeline_time(PipelineSchedule::kZeroBubbleH1, 4, 8, 1, unit).total_s == doctest::Approx(27.0));
+}

@@ -251,7 +251,7 @@ TEST_CASE("predict: doubling the global batch doubles the micro-batch work, the 
   }
 }
 
-TEST_CASE("predict: pp = 4 1F1B bubble is (p-1)/(m+p-1); interleaving with vp = 2 halves the bubble time") {
+TEST_CASE("predict: pp = 4 1F1B bubble is (p-1)/(m+p-1), interleaving with vp = 2 halves the bubble time") {
   const auto arch = small_llama();
   const auto cluster = round_cluster(4, kFreeLinks);
   const double p = 4, m = 8;

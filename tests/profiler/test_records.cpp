@@ -72,7 +72,7 @@ TEST_CASE("records: the innermost containing range wins") {
   CHECK(innermost_range_at(ranges, 1001) == std::nullopt);
 }
 
-TEST_CASE("records: NVTX start/end markers pair by id; unmatched ones are ignored") {
+TEST_CASE("records: NVTX start/end markers pair by id, unmatched ones are ignored") {
   const std::vector<MarkerEvent> events = {{1, true, 100, "step"}, {2, true, 150, "forward"}, {2, false, 400, ""},
                                            {9, false, 500, ""},    {3, true, 600, "open"},    {1, false, 1000, ""}};
   const auto ranges = pair_markers(events);

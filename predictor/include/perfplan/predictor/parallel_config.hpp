@@ -40,6 +40,10 @@ struct ParallelConfig : model::StepConfig {
   bool overlap_grad_reduce = true;    // DP gradient reduction overlapped with backward
   bool overlap_param_gather = true;   // distributed-optimizer / ZeRO-3 parameter gathers overlapped with forward
   bool overlap_moe_comm = false;      // EP all-to-all overlapped with computation
+  // No barrier before the optimizer step: each stage steps and starts the next iteration when
+  // its own work is done, the global checks validated afterwards (Qi et al., ICLR 2024, Sec. 4,
+  // optimizer post-validation; the Zero Bubble implementation's ZB-2p).
+  bool optimizer_post_validation = false;
   MoeDispatcher moe_dispatcher = MoeDispatcher::kAllToAll;
   std::array<Dim, 5> rank_order = {Dim::kTp, Dim::kCp, Dim::kEp, Dim::kDp, Dim::kPp};
   // The embedding and the loss each count as one layer in the pipeline split (Megatron-LM

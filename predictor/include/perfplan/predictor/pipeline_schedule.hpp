@@ -34,9 +34,10 @@ double bubble_fraction(PipelineSchedule schedule, int64_t stages, int64_t micro_
 
 // Step time of one pipeline: p stages, m micro-batches, v virtual chunks per stage (times in
 // `stage` are for one chunk when v > 1; schedules other than interleaved run a stage's v chunks
-// back to back, as one stage).
+// back to back, as one stage). `across_iterations`: no barrier between iterations (ZB's
+// optimizer post-validation), the step is the steady state's period.
 PipelineTiming pipeline_time(PipelineSchedule schedule, int64_t stages, int64_t micro_batches,
-                             int64_t virtual_stages, const StageTimes& stage);
+                             int64_t virtual_stages, const StageTimes& stage, bool across_iterations = false);
 
 // Micro-batches whose activations the first stage holds at its peak (Korthikanti et al. 2022,
 // Sec. 4.2.3): GPipe m; 1F1B p; interleaved p * (1 + (p-1)/(p*v)) in units of a full-stage

@@ -29,6 +29,7 @@ struct ValidationCase {
   std::string framework_version;
   std::string framework_profile;  // the hardware_specs/frameworks profile it is predicted with
   bool compiled = false;          // framework.features.torch_compile: elementwise chains fused
+  std::optional<bool> post_validation;  // framework.features.optimizer_post_validation, where printed
   std::string recompute_detail;  // the exact policy as published, where given
   std::string gpu;
   int64_t num_gpus = 0;
