@@ -24,6 +24,7 @@ namespace po = boost::program_options;
 PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const char* usage, bool report) {
   PlanArguments a;
   std::string rank = "throughput", dtype = "bf16", framework_name;
+  double mem_headroom_gib = 2.0;
   po::options_description options(usage);
   options.add_options()
       ("help,h", "show this help")
@@ -38,7 +39,9 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
       ("dtype", po::value(&dtype)->default_value(dtype), "bf16 | fp16 | fp8")
       ("framework", po::value(&framework_name)->default_value(hardware::kDefaultFramework),
        "software stack NAME[@VERSION] (hardware_specs/frameworks)")
-      ("threads", po::value(&a.request.threads)->default_value(0), "search threads (0: all cores)");
+      ("threads", po::value(&a.request.threads)->default_value(0), "search threads (0: all cores)")
+      ("mem-headroom", po::value(&mem_headroom_gib)->default_value(2.0),
+       "GiB each GPU keeps free beside the predicted peak (allocator fragmentation)");
   if (report) {
     options.add_options()("output,o", po::value(&a.output)->default_value("report.html"), "HTML file to write");
   } else {
@@ -58,6 +61,10 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
     throw InputError(std::string("perfplan ") + (report ? "report" : "plan") + " needs --model, --cluster and --gpus N (N > 0)");
   }
   a.json = vm.count("json") > 0;
+  if (!(mem_headroom_gib >= 0 && mem_headroom_gib <= 1024)) {
+    throw InputError("--mem-headroom must be between 0 and 1024 GiB (got " + std::to_string(mem_headroom_gib) + ")");
+  }
+  a.request.memory_headroom_bytes = mem_headroom_gib * 1073741824.0;
   a.request.rank_by = planner::parse_rank_by(rank);
   a.request.dtype = model::parse_dtype(dtype);
   const auto catalog = model::Catalog::load(model::default_catalog_directory());

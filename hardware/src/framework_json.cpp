@@ -102,7 +102,7 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
   if (!is_document(doc, "a framework spec", problems)) return f;
   check_keys(doc, "",
              {"name", "family", "family_default", "fit_as", "version", "source", "notes", "defaults", "recompute_policies", "host",
-              "elementwise", "communication", "data_parallel", "optimizer", "memory", "kernels_per_op", "zero3",
+              "elementwise", "communication", "data_parallel", "optimizer", "memory", "kernels_per_op", "zero3", "capabilities",
               "release", "released", "versions"},
              problems);
   f.name = read_text(doc, "", "name", problems);
@@ -215,6 +215,48 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
         else f.zero3.list_copies = it->get<bool>();
       }
     });
+  }
+  if (doc.contains("capabilities")) {
+    section("capabilities",
+            {"pipeline_schedules", "zero_stages", "even_split_only", "embedding_and_loss_in_split", "fsdp_with_pipeline"},
+            [&](const json& o, const std::string& p) {
+              FrameworkCapabilities& c = f.capabilities;
+              c.declared = true;
+              const auto schedules = o.find("pipeline_schedules");
+              if (schedules == o.end() || !schedules->is_array()) {
+                problems.add(join_path(p, "pipeline_schedules"), "must list schedule names ([] without pipeline parallelism)");
+              } else {
+                for (const auto& v : *schedules) {
+                  const std::string name = v.is_string() ? v.get<std::string>() : "";
+                  if (name != "gpipe" && name != "1f1b" && name != "interleaved" && name != "zb-h1" && name != "zb-h2") {
+                    problems.add(join_path(p, "pipeline_schedules"),
+                                 "accepted: gpipe, 1f1b, interleaved, zb-h1, zb-h2 (got " + describe(v) + ")");
+                  } else {
+                    c.pipeline_schedules.push_back(name);
+                  }
+                }
+              }
+              const auto stages = o.find("zero_stages");
+              if (stages == o.end() || !stages->is_array() || stages->empty()) {
+                problems.add(join_path(p, "zero_stages"), "must list the ZeRO stages 0-3 the framework runs");
+              } else {
+                for (const auto& v : *stages) {
+                  if (!v.is_number_integer() || v.get<int>() < 0 || v.get<int>() > 3) {
+                    problems.add(join_path(p, "zero_stages"), "accepted: whole numbers 0-3 (got " + describe(v) + ")");
+                  } else {
+                    c.zero_stages.push_back(v.get<int>());
+                  }
+                }
+              }
+              for (const auto& [key, out] : {std::pair<const char*, bool*>{"even_split_only", &c.even_split_only},
+                                             std::pair<const char*, bool*>{"embedding_and_loss_in_split", &c.embedding_and_loss_in_split},
+                                             std::pair<const char*, bool*>{"fsdp_with_pipeline", &c.fsdp_with_pipeline}}) {
+                if (const auto it = o.find(key); it != o.end()) {
+                  if (!it->is_boolean()) problems.add(join_path(p, key), "must be true or false");
+                  else *out = it->get<bool>();
+                }
+              }
+            });
   }
   section("memory", {"runtime_reserve_gib"}, [&](const json& o, const std::string& p) {
     f.runtime_reserve_bytes = read_number(o, p, "runtime_reserve_gib", "GiB", problems).value_or(-1) * kGibibyte;

@@ -65,6 +65,39 @@ auto layout_key(const predictor::ParallelConfig& c) {
                          c.zero_stage, static_cast<int>(c.schedule));
 }
 
+// A layout without its vp, micro-batch and 1F1B / interleaved choice: rows that differ only
+// there fold into one when the model cannot tell them apart.
+auto family_key(const predictor::ParallelConfig& c) {
+  const bool one_f_one_b = c.schedule == predictor::PipelineSchedule::kOneFOneB ||
+                           c.schedule == predictor::PipelineSchedule::kInterleaved;
+  return std::make_tuple(c.tp, c.pp, c.dp, c.cp, c.ep, static_cast<int>(c.recompute), c.zero_stage,
+                         one_f_one_b ? -1 : static_cast<int>(c.schedule));
+}
+
+std::string range_text(const char* name, std::vector<int64_t> values) {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  if (values.size() <= 1) return "";
+  std::string out = name;
+  for (size_t i = 0; i < values.size(); ++i) out += (i ? "/" : " ") + std::to_string(values[i]);
+  return out;
+}
+
+// The component of the step that differs most between a row and the next one.
+std::string beats(const predictor::Prediction& a, const predictor::Prediction& b, size_t next_rank) {
+  const auto& x = a.time;
+  const auto& y = b.time;
+  const std::vector<std::pair<const char*, double>> parts = {
+      {"compute", y.compute_s - x.compute_s},       {"recompute", y.recompute_s - x.recompute_s},
+      {"TP comm", y.tp_comm_s - x.tp_comm_s},       {"CP comm", y.cp_comm_s - x.cp_comm_s},
+      {"EP all-to-all", y.ep_comm_s - x.ep_comm_s}, {"bubble", y.pp_bubble_s - x.pp_bubble_s},
+      {"p2p", y.pp_p2p_s - x.pp_p2p_s},             {"DP sync", y.dp_comm_s - x.dp_comm_s},
+      {"optimizer", y.optimizer_s - x.optimizer_s}, {"host", y.host_s - x.host_s}};
+  const auto most = std::max_element(parts.begin(), parts.end(), [](const auto& l, const auto& r) { return l.second < r.second; });
+  if (most->second <= 0) return "";
+  return fmt::format("beats #{}: {} {:.3g} s less", next_rank, most->first, most->second);
+}
+
 std::string explain(const predictor::Prediction& p) {
   const auto& t = p.time;
   const double total = p.iteration_time_s;
@@ -99,6 +132,12 @@ Candidate make_candidate(const PlanRequest& r, const predictor::ParallelConfig& 
   }
   out.cost_usd = dollars_per_hour * out.time_to_train_s / 3600.0;
   out.why = explain(p);
+  if (c.global_batch_size != r.global_batch_size) {
+    out.why += fmt::format("; global batch {} rounded to {} ({:+.1f}%) for dp x mbs", r.global_batch_size,
+                           c.global_batch_size,
+                           100.0 * static_cast<double>(c.global_batch_size - r.global_batch_size) /
+                               static_cast<double>(r.global_batch_size));
+  }
   out.prediction = std::move(p);
   return out;
 }
@@ -202,6 +241,11 @@ PlanResult plan(const PlanRequest& request) {
         local.rejected[predictor::InfeasibleKind::kMemory] += 1;
         continue;
       }
+      if (p.memory.peak.total_bytes() > request.cluster.gpu.hbm_bytes - request.memory_headroom_bytes) {
+        local.pruned[fmt::format("leaves less than the {:.3g} GiB memory headroom", request.memory_headroom_bytes / kGiB)] += 1;
+        local.rejected[predictor::InfeasibleKind::kMemory] += 1;
+        continue;
+      }
       Candidate candidate = make_candidate(request, c, std::move(p));
       candidate.placement = item.placement;
       candidate.per_part = item.per_part;
@@ -258,7 +302,38 @@ PlanResult plan(const PlanRequest& request) {
   }
   mark_pareto(result.feasible);
   const size_t k = static_cast<size_t>(std::max<int64_t>(1, request.top_k));
-  feasible.resize(std::min(k, feasible.size()));
+  // Rows: the best of each layout family; a variant (other vp / micro-batch) within the model's
+  // error of its family's row folds into it instead of taking a row of its own.
+  std::vector<Candidate> rows;
+  std::vector<std::vector<int64_t>> vps, mbss;
+  const auto within_error = [&](double row_s, double variant_s) {
+    if (request.band) return variant_s * request.band->low_ratio <= row_s * request.band->high_ratio;
+    return variant_s <= 1.01 * row_s;
+  };
+  for (auto& c : feasible) {
+    bool folded = false;
+    for (size_t i = 0; i < rows.size() && !folded; ++i) {
+      if (family_key(rows[i].config) == family_key(c.config) &&
+          within_error(rows[i].prediction.iteration_time_s, c.prediction.iteration_time_s)) {
+        vps[i].push_back(c.config.vp);
+        mbss[i].push_back(c.config.micro_batch_size);
+        folded = true;
+      }
+    }
+    if (folded) continue;
+    if (rows.size() == k) continue;
+    vps.push_back({c.config.vp});
+    mbss.push_back({c.config.micro_batch_size});
+    rows.push_back(std::move(c));
+  }
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::string text = range_text("vp", vps[i]);
+    const std::string mbs = range_text("mbs", mbss[i]);
+    if (!mbs.empty()) text += (text.empty() ? "" : ", ") + mbs;
+    if (!text.empty()) rows[i].equivalents = text + " equivalent";
+    if (i + 1 < rows.size()) rows[i].beats_next = beats(rows[i].prediction, rows[i + 1].prediction, i + 2);
+  }
+  feasible = std::move(rows);
   if (request.band) {
     const double best_s = feasible.front().prediction.iteration_time_s;
     for (size_t i = 0; i < feasible.size(); ++i) {

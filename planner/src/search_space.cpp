@@ -1,6 +1,8 @@
 #include "search_space.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <optional>
 
 #include "perfplan/model/step_config.hpp"
 
@@ -11,6 +13,60 @@ std::vector<int64_t> divisors(int64_t n, int64_t limit) {
   std::vector<int64_t> out;
   for (int64_t d = 1; d <= n && d <= limit; ++d) {
     if (n % d == 0) out.push_back(d);
+  }
+  return out;
+}
+
+// How far the planner moves a global batch that dp x mbs does not divide (users choose a batch to
+// the nearest few percent; the layout states the batch it was predicted with).
+constexpr double kBatchRounding = 0.10;
+
+// How a framework splits `layers` over pp x vp chunks: evenly, evenly with the embedding and
+// the loss as one slot each, or (vp = 1, where the framework takes an explicit per-stage
+// layout) unevenly; nullopt where it cannot.
+struct Split {
+  bool embedding_and_loss = false;
+  std::vector<int64_t> stage_layers;  // explicit uneven layout, empty when even
+};
+
+std::optional<Split> pipeline_split(const hardware::FrameworkCapabilities& caps, int64_t layers, int64_t pp, int64_t vp) {
+  const int64_t chunks = pp * vp;
+  if (layers % chunks == 0) return Split{};
+  if (caps.embedding_and_loss_in_split && (layers + 2) % chunks == 0 && (layers + 2) / chunks >= 2) {
+    return Split{true, {}};
+  }
+  if (vp > 1) return std::nullopt;  // interleaving needs equal chunks
+  // One layer more on the middle stages first (the first holds the embedding, the last the head):
+  // Megatron-LM --pipeline-model-parallel-layout, torchtitan's module split, DeepSpeed partitions.
+  Split split;
+  split.stage_layers.assign(static_cast<size_t>(pp), layers / pp);
+  int64_t extra = layers % pp;
+  for (int64_t s = 1; s < pp - 1 && extra > 0; ++s, --extra) split.stage_layers[static_cast<size_t>(s)] += 1;
+  for (int64_t s : {pp - 1, int64_t{0}}) {
+    if (extra > 0) split.stage_layers[static_cast<size_t>(s)] += 1, --extra;
+  }
+  return split;
+}
+
+// The framework's pipeline schedules for a layout (all the predictor has without a declared
+// capability section).
+std::vector<predictor::PipelineSchedule> schedules_for(const hardware::FrameworkCapabilities& caps, int64_t pp, int64_t vp) {
+  using predictor::PipelineSchedule;
+  if (pp == 1) return {PipelineSchedule::kOneFOneB};
+  std::vector<PipelineSchedule> candidates =
+      vp > 1 ? std::vector<PipelineSchedule>{PipelineSchedule::kInterleaved}
+             : std::vector<PipelineSchedule>{PipelineSchedule::kOneFOneB, PipelineSchedule::kZeroBubbleH1};
+  if (!caps.declared) return candidates;
+  std::vector<PipelineSchedule> out;
+  for (auto s : candidates) {
+    const std::string name = predictor::to_string(s);
+    if (std::find(caps.pipeline_schedules.begin(), caps.pipeline_schedules.end(), name) != caps.pipeline_schedules.end()) {
+      out.push_back(s);
+    }
+  }
+  if (out.empty() && vp == 1 &&
+      std::find(caps.pipeline_schedules.begin(), caps.pipeline_schedules.end(), "gpipe") != caps.pipeline_schedules.end()) {
+    out.push_back(PipelineSchedule::kGpipe);
   }
   return out;
 }
@@ -51,6 +107,10 @@ Enumeration enumerate_layouts(const PlanRequest& r) {
   const std::vector<model::Recompute> recomputes = {model::Recompute::kNone, model::Recompute::kSelective,
                                                     model::Recompute::kFull};
   auto cut = [&](const std::string& reason, int64_t count = 1) { e.pruned[reason] += count; };
+  const hardware::FrameworkCapabilities& caps = r.framework.capabilities;
+  // Optimizer sharding the framework runs: DDP, distributed optimizer / ZeRO-1, ZeRO-2, FSDP.
+  std::vector<int> zero_options = {0, 1, 3};
+  if (caps.declared) zero_options = caps.zero_stages;
 
   // TP stays inside the NVLink domain and at most 16 ranks.
   for (int64_t tp : powers_of_two_up_to(std::min<int64_t>(domain, 16))) {
@@ -68,24 +128,50 @@ Enumeration enumerate_layouts(const PlanRequest& r) {
         }
         std::vector<int64_t> eps = {1};
         if (a.moe) eps = divisors(a.moe->num_experts, 256);
-        for (int64_t ep : eps) {
-          for (int64_t vp : vps) {
+        // Layouts a framework-level cut removes at once, counted as enumerated and cut.
+        const int64_t combinations = static_cast<int64_t>(eps.size() * mbs_options.size() * recomputes.size() * zero_options.size());
+        const auto cut_all = [&](const std::string& reason, int64_t count) {
+          e.enumerated += count;
+          cut(reason, count);
+        };
+        if (pp > 1 && caps.declared && caps.pipeline_schedules.empty()) {
+          cut_all(r.framework.name + " has no pipeline parallelism", combinations * static_cast<int64_t>(vps.size()));
+          continue;
+        }
+        for (int64_t vp : vps) {
+          std::optional<Split> split;
+          if (caps.even_split_only) {
+            split = pipeline_split(caps, a.num_layers, pp, vp);
+          } else if (vp == 1 || a.num_layers % (pp * vp) == 0) {
+            split = Split{};  // the predictor costs an uneven split by its slowest stage
+          }
+          if (!split) {
+            cut_all("the layers do not split into pp x vp chunks the framework accepts", combinations);
+            continue;
+          }
+          const auto schedules = schedules_for(caps, pp, vp);
+          if (schedules.empty()) {
+            cut_all("pipeline schedule the framework lacks", combinations);
+            continue;
+          }
+          for (int64_t ep : eps) {
             for (int64_t mbs : mbs_options) {
               for (model::Recompute recompute : recomputes) {
-                // Optimizer sharding: DDP, distributed optimizer, FSDP (without PP).
-                for (int zero : {0, 1, 3}) {
-                  std::vector<predictor::PipelineSchedule> schedules;
-                  if (pp == 1) schedules = {predictor::PipelineSchedule::kOneFOneB};
-                  else if (vp > 1) schedules = {predictor::PipelineSchedule::kInterleaved};
-                  else schedules = {predictor::PipelineSchedule::kOneFOneB, predictor::PipelineSchedule::kZeroBubbleH1};
+                for (int zero : zero_options) {
                   for (auto schedule : schedules) {
                     ++e.enumerated;
-                    if (zero == 3 && pp > 1) {
-                      cut("FSDP with pipeline parallelism");
+                    if (zero >= 2 && pp > 1 && !(zero == 3 && caps.fsdp_with_pipeline)) {
+                      cut(zero == 3 ? "FSDP with pipeline parallelism" : "ZeRO-2 with pipeline parallelism");
                       continue;
                     }
-                    if (r.global_batch_size % (dp * mbs) != 0) {
-                      cut("dp x mbs does not divide the global batch");
+                    // A global batch dp x mbs does not divide is rounded to the nearest multiple
+                    // within kBatchRounding (stated with the layout); beyond that the layout is cut.
+                    const int64_t step = dp * mbs;
+                    const int64_t rounded =
+                        std::max<int64_t>(step, (r.global_batch_size + step / 2) / step * step);
+                    if (std::abs(static_cast<double>(rounded - r.global_batch_size)) >
+                        kBatchRounding * static_cast<double>(r.global_batch_size)) {
+                      cut("dp x mbs does not divide the global batch within 10%");
                       continue;
                     }
                     if (a.moe && (tp * cp * dp) % ep != 0) {
@@ -98,7 +184,10 @@ Enumeration enumerate_layouts(const PlanRequest& r) {
                     c.dp = dp;
                     c.ep = ep;
                     c.schedule = schedule;
+                    c.global_batch_size = rounded;
                     c.overlap_moe_comm = ep > 1;
+                    c.embedding_in_split = c.loss_in_split = split->embedding_and_loss;
+                    c.stage_layers = split->stage_layers;
                     if (!model::sharding_problems(a, c.step_config()).empty()) {
                       cut("degree does not divide heads, KV heads, FFN, experts or sequence");
                       continue;

@@ -34,6 +34,10 @@ std::string render_plan_text(const planner::PlanRequest& req, const planner::Pla
                        detail::band_range(p.band),
                        p.memory.peak.total_bytes() / units::kGiB, c.time_to_train_s / units::kSecondsPerDay, c.cost_usd, c.why);
     if (!c.placement.empty()) out += fmt::format("      {}\n", c.placement);
+    if (!c.equivalents.empty() || !c.beats_next.empty()) {
+      out += fmt::format("      {}{}{}\n", c.equivalents, c.equivalents.empty() || c.beats_next.empty() ? "" : "; ",
+                         c.beats_next);
+    }
   }
   if (!r.top.empty() && r.top.front().prediction.band) {
     out += fmt::format("\nlikely s: {}; ~ marks a layout whose band overlaps the best one's (a tie within the model's "
@@ -57,6 +61,8 @@ std::string render_plan_json(const planner::PlanRequest& req, const planner::Pla
                    {"time_to_train_s", c.time_to_train_s},
                    {"cost_usd", c.cost_usd},
                    {"why", c.why},
+                   {"equivalents", c.equivalents},
+                   {"beats_next", c.beats_next},
                    {"placement", c.placement}});
   }
   json pruned = json::object();

@@ -119,6 +119,8 @@ json candidate_json(const planner::Candidate& candidate, std::size_t rank) {
           {"time_to_train_s", candidate.time_to_train_s},
           {"cost_usd", candidate.cost_usd},
           {"why", candidate.why},
+          {"equivalents", candidate.equivalents},
+          {"beats_next", candidate.beats_next},
           {"time_breakdown_s",
            {{"compute", t.compute_s},
             {"recompute", t.recompute_s},
@@ -325,7 +327,11 @@ std::string table_html(const planner::PlanResult& plan) {
     out += fmt::format("<td class=\"num\">{}</td>",
                        p.band ? fmt::format("{:.3g}-{:.3g} s", p.band->low_s, p.band->high_s) : std::string("\u2014"));
     out += fmt::format("<td class=\"num\">{:.1f} GiB</td>", p.memory.peak.total_bytes() / kGiB);
-    out += fmt::format("<td class=\"why-cell\">{}</td></tr>\n", escape_html(plan.top[i].why));
+    std::string why = plan.top[i].why;
+    for (const std::string* extra : {&plan.top[i].equivalents, &plan.top[i].beats_next}) {
+      if (!extra->empty()) why += "; " + *extra;
+    }
+    out += fmt::format("<td class=\"why-cell\">{}</td></tr>\n", escape_html(why));
   }
   return out + "</tbody>\n</table>\n</div>\n</section>\n";
 }

@@ -55,6 +55,20 @@ struct Zero3Behaviour {
   bool list_copies = false;
 };
 
+// What a framework can run, for the planner: its pipeline schedules (empty: no pipeline
+// parallelism), its optimizer-sharding modes as ZeRO stages (0 DDP, 1 distributed optimizer /
+// ZeRO-1, 2 ZeRO-2, 3 FSDP / ZeRO-3) and how it splits layers over pipeline chunks.
+struct FrameworkCapabilities {
+  bool declared = false;  // false: a spec without the section, which restricts nothing
+  std::vector<std::string> pipeline_schedules;  // predictor::parse_pipeline_schedule names
+  std::vector<int> zero_stages;
+  // Layers must divide evenly over pp x vp chunks; `embedding_and_loss_in_split`: or do so with the
+  // embedding and the loss counted as one layer each (Megatron-LM account_for_*_in_pipeline_split).
+  bool even_split_only = false;
+  bool embedding_and_loss_in_split = false;
+  bool fsdp_with_pipeline = false;  // ZeRO-3 / FSDP combined with pipeline parallelism
+};
+
 struct FrameworkSpec {
   std::string name;     // e.g. "megatron-core"
   std::string family;   // megatron | deepspeed | pytorch | jax (the validation format's framework.family)
@@ -101,6 +115,7 @@ struct FrameworkSpec {
   // separate amax / cast kernels (Transformer Engine current scaling in PyTorch).
   bool fp8_casts_fused = false;
   Zero3Behaviour zero3;
+  FrameworkCapabilities capabilities;
   // Kernel counts of operators whose implementation is the framework's (e.g. MoE routing),
   // by operator name; other operators keep the model's count.
   std::map<std::string, KernelCount> kernels_per_op;

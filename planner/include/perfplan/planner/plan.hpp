@@ -32,6 +32,9 @@ struct PlanRequest {
   RankBy rank_by = RankBy::kThroughput;
   double training_tokens = 1e12;  // token budget for time-to-train and cost
   int64_t top_k = 10;
+  // Memory a layout must leave free per GPU beside its predicted peak: the caching allocator's
+  // fragmentation (PyTorch CUDA memory docs: reserved exceeds allocated by a few GiB at peak).
+  double memory_headroom_bytes = 2.0 * 1073741824.0;
   unsigned threads = 0;           // 0: hardware concurrency
   // Search limits (empty: the defaults documented in search_space.cpp).
   std::vector<int64_t> micro_batch_sizes;
@@ -48,6 +51,11 @@ struct Candidate {
   std::string why;                    // what makes it fast or slow, in one line
   // Its band overlaps the best layout's: the model cannot tell the two apart (with a band only).
   bool ties_best = false;
+  // Variants folded into this row: the same layout with another vp or micro-batch whose time lies
+  // within the prediction band (within 1% without one), e.g. "vp 8-20, mbs 2-4 equivalent".
+  std::string equivalents;
+  // Why it ranks above the next row: the cost that differs most, e.g. "beats #2: bubble -0.4 s".
+  std::string beats_next;
   // On a mixed cluster: where the stages or replicas run, and (split data parallelism) each
   // part's own layout; empty on a homogeneous cluster.
   std::string placement;
