@@ -116,7 +116,24 @@ std::string render_megatron(const model::Architecture& arch, const ParallelConfi
   // Parallel layout.
   value("--tensor-model-parallel-size", number(c.tp));
   value("--pipeline-model-parallel-size", number(c.pp));
-  if (interleaved(c)) {
+  if (c.embedding_in_split || c.loss_in_split) {
+    // (layers + embedding + loss) / (pp x vp) per chunk (megatron/training/arguments.py,
+    // --account-for-embedding-in-pipeline-split / --account-for-loss-in-pipeline-split).
+    if (c.embedding_in_split) flag("--account-for-embedding-in-pipeline-split");
+    if (c.loss_in_split) flag("--account-for-loss-in-pipeline-split");
+    if (interleaved(c)) value("--num-virtual-stages-per-pipeline-rank", number(c.vp));
+  } else if (!c.stage_layers.empty()) {
+    // An explicit per-stage layout: E embedding, t a decoder layer, L the loss, | between stages
+    // (megatron/core/transformer/pipeline_parallel_layer_layout.py).
+    std::string layout;
+    for (size_t s = 0; s < c.stage_layers.size(); ++s) {
+      if (s > 0) layout += "|";
+      if (s == 0) layout += "E";
+      layout += std::string(static_cast<size_t>(std::max<int64_t>(0, c.stage_layers[s])), 't');
+      if (s + 1 == c.stage_layers.size()) layout += "L";
+    }
+    value("--pipeline-model-parallel-layout", "\"" + layout + "\"");
+  } else if (interleaved(c)) {
     const int64_t chunks = c.pp * c.vp;
     if (arch.num_layers % chunks == 0) {
       value("--num-layers-per-virtual-pipeline-stage", number(arch.num_layers / chunks));
@@ -287,6 +304,9 @@ std::string render_megatron(const model::Architecture& arch, const ParallelConfi
   std::string out =
       "# perfplan launch config (Megatron-LM pretrain_gpt.py): " + describe_layout(arch, c, num_gpus, nodes) + "\n" +
       comment_lines(notes);
+  // Megatron-LM asserts one CUDA connection with TP or SP communication overlap (its
+  // examples/*.sh and megatron/training/arguments.py validate_args) so kernels keep their order.
+  if (c.tp > 1 || c.cp > 1) out += "export CUDA_DEVICE_MAX_CONNECTIONS=1\n";
   out += "torchrun --nnodes " + std::to_string(nodes.count) + " --nproc_per_node " +
          std::to_string(nodes.gpus_per_node) + " pretrain_gpt.py";
   for (const auto& arg : args) out += " \\\n    " + arg;

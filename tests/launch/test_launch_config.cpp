@@ -207,3 +207,28 @@ TEST_CASE("a layout that does not fit the GPUs or whole nodes is an InputError")
   CHECK_THROWS_AS(launch::render_launch_config(launch::LaunchFramework::kNemo, test::arch("Llama-3.1-8B"), odd, 12, 0),
                   InputError);
 }
+
+TEST_CASE("Megatron-LM: the planner's layer splits as Megatron's own flags, CUDA_DEVICE_MAX_CONNECTIONS with TP") {
+  ParallelConfig c = llama70b_layout();
+  CHECK(contains(render(launch::LaunchFramework::kMegatron, "Llama-3.1-70B", c), "export CUDA_DEVICE_MAX_CONNECTIONS=1\n"));
+  // 126 layers + embedding + loss = 128 slots over pp 8 x vp 8.
+  c.pp = 8;
+  c.vp = 8;
+  c.dp = 8;
+  c.embedding_in_split = c.loss_in_split = true;
+  const std::string split = render(launch::LaunchFramework::kMegatron, "Llama-3.1-405B", c);
+  CHECK(contains(split, "--account-for-embedding-in-pipeline-split"));
+  CHECK(contains(split, "--account-for-loss-in-pipeline-split"));
+  CHECK(contains(split, "--num-virtual-stages-per-pipeline-rank 8"));
+  CHECK_FALSE(contains(split, "--num-layers-per-virtual-pipeline-stage"));
+  // An explicit uneven layout: embedding on the first stage, the loss on the last.
+  ParallelConfig uneven = llama70b_layout();
+  uneven.pp = 4;
+  uneven.vp = 1;
+  uneven.dp = 16;
+  uneven.schedule = PipelineSchedule::kOneFOneB;
+  uneven.stage_layers = {15, 16, 16, 14};
+  const std::string layout = render(launch::LaunchFramework::kMegatron, "DeepSeek-V3", uneven);
+  CHECK(contains(layout, "--pipeline-model-parallel-layout \"E" + std::string(15, 't') + "|" + std::string(16, 't') +
+                             "|" + std::string(16, 't') + "|" + std::string(14, 't') + "L\""));
+}
