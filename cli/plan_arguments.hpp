@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 // Arguments shared by `perfplan plan` and `perfplan report`.
 #include <string>
 #include <vector>
@@ -12,6 +13,8 @@ struct PlanArguments {
   int64_t gpus = 0;
   bool json = false;
   bool help = false;
+  // --deadline DAYS / --budget USD: --gpus is the most to consider and the planner picks the count.
+  std::optional<double> deadline_days, budget_usd;
   planner::PlanRequest request;
 };
 

@@ -40,6 +40,8 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
       ("framework", po::value(&framework_name)->default_value(hardware::kDefaultFramework),
        "software stack NAME[@VERSION] (hardware_specs/frameworks)")
       ("threads", po::value(&a.request.threads)->default_value(0), "search threads (0: all cores)")
+      ("deadline", po::value<double>(), "days to train --tokens in: choose the cheapest GPU count up to --gpus that meets it")
+      ("budget", po::value<double>(), "USD to train --tokens with: choose the fastest GPU count up to --gpus within it")
       ("mem-headroom", po::value(&mem_headroom_gib)->default_value(2.0),
        "GiB each GPU keeps free beside the predicted peak (allocator fragmentation)");
   if (report) {
@@ -61,6 +63,13 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
     throw InputError(std::string("perfplan ") + (report ? "report" : "plan") + " needs --model, --cluster and --gpus N (N > 0)");
   }
   a.json = vm.count("json") > 0;
+  if (vm.count("deadline")) a.deadline_days = vm["deadline"].as<double>();
+  if (vm.count("budget")) a.budget_usd = vm["budget"].as<double>();
+  for (const auto& [name, v] : {std::pair<const char*, std::optional<double>>{"--deadline", a.deadline_days},
+                                std::pair<const char*, std::optional<double>>{"--budget", a.budget_usd}}) {
+    if (v && !(*v > 0 && *v < 1e12)) throw InputError(std::string(name) + " must be a positive number");
+  }
+  if (a.deadline_days && a.budget_usd) throw InputError("give --deadline or --budget, not both");
   if (!(mem_headroom_gib >= 0 && mem_headroom_gib <= 1024)) {
     throw InputError("--mem-headroom must be between 0 and 1024 GiB (got " + std::to_string(mem_headroom_gib) + ")");
   }
@@ -108,13 +117,25 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
 int run_plan_command(const std::vector<std::string>& args) {
   const PlanArguments a = parse_plan_arguments(args, "perfplan plan --model M --cluster C --gpus N [options]", false);
   if (a.help) return 0;
-  const planner::PlanResult r = planner::plan(a.request);
+  PlanArguments chosen = a;
+  std::string gpu_count_line;
+  if (a.deadline_days || a.budget_usd) {
+    if (!a.request.cluster.parts.empty()) throw InputError("--deadline and --budget need a homogeneous cluster");
+    const auto choice = planner::choose_gpu_count(
+        a.request, a.request.cluster.num_gpus,
+        a.deadline_days ? std::optional<double>(*a.deadline_days * 86400.0) : std::nullopt, a.budget_usd);
+    if (choice.gpus == 0) throw InputError("no layout fits at any GPU count up to " + std::to_string(a.gpus));
+    chosen.request.cluster.num_gpus = choice.gpus;
+    gpu_count_line = "gpu count  " + choice.summary + "\n";
+  }
+  const planner::PlanResult r = planner::plan(chosen.request);
   if (r.top.empty()) throw InputError(r.stats.nothing_fits);
   if (!a.emit.empty()) {
-    std::cout << render_best_launch_config(a, r);
+    std::cout << render_best_launch_config(chosen, r);
     return 0;
   }
-  std::cout << (a.json ? report::render_plan_json(a.request, r) : report::render_plan_text(a.request, r));
+  if (!a.json) std::cout << gpu_count_line;
+  std::cout << (a.json ? report::render_plan_json(chosen.request, r) : report::render_plan_text(chosen.request, r));
   return 0;
 }
 

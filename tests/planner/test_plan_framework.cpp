@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <numeric>
 #include <set>
 #include <tuple>
@@ -127,4 +128,35 @@ TEST_CASE("plan: a global batch no dp x mbs divides is rounded to the nearest fe
   // The nearest multiple of dp x mbs, at most 10% away.
   CHECK(std::abs(best.config.global_batch_size - 2520) <= step / 2);
   CHECK(best.why.find("global batch 2520 rounded to " + std::to_string(best.config.global_batch_size)) != std::string::npos);
+}
+
+TEST_CASE("plan for a deadline: the cheapest GPU count that meets it, fewer GPUs for a looser one") {
+  auto request = request_for("llama-3.1-8b", "megatron-core", 256, 256);
+  request.training_tokens = 1e12;
+  const double day = 86400.0;
+  const auto tight = planner::choose_gpu_count(request, 256, 20 * day, std::nullopt);
+  const auto loose = planner::choose_gpu_count(request, 256, 200 * day, std::nullopt);
+  REQUIRE(tight.gpus > 0);
+  REQUIRE(loose.gpus > 0);
+  CHECK(tight.met);
+  CHECK(loose.met);
+  CHECK(loose.gpus < tight.gpus);
+  for (const auto* choice : {&tight, &loose}) {
+    const double deadline = choice == &tight ? 20 * day : 200 * day;
+    const auto chosen = std::find_if(choice->tried.begin(), choice->tried.end(),
+                                     [&](const auto& o) { return o.gpus == choice->gpus; });
+    REQUIRE(chosen != choice->tried.end());
+    CHECK(chosen->time_to_train_s <= deadline);
+    // No other count meets the deadline for less.
+    for (const auto& o : choice->tried) {
+      if (o.time_to_train_s <= deadline) CHECK(o.cost_usd >= chosen->cost_usd);
+    }
+  }
+  // An impossible deadline: not met, the fastest count, said so.
+  const auto missed = planner::choose_gpu_count(request, 256, 0.01 * day, std::nullopt);
+  CHECK_FALSE(missed.met);
+  CHECK(missed.summary.find("misses") != std::string::npos);
+  // A budget: the fastest count within it.
+  const auto within = planner::choose_gpu_count(request, 256, std::nullopt, loose.tried.back().cost_usd * 1.5);
+  CHECK(within.met);
 }

@@ -116,3 +116,25 @@ struct ScalingPoint {
 std::vector<ScalingPoint> scaling_curve(const PlanRequest& request, int64_t max_gpus);
 
 }  // namespace perfplan::planner
+
+namespace perfplan::planner {
+
+// The GPU count for a deadline or a budget (plan --deadline / --budget): node multiples doubling
+// from one node up to max_gpus, each searched in full. With a deadline, the cheapest count whose
+// best layout trains the token budget in time; with a budget, the fastest within it; neither
+// met: the closest, and `met` is false.
+struct GpuCountOption {
+  int64_t gpus = 0;
+  double time_to_train_s = 0;
+  double cost_usd = 0;
+};
+struct GpuCountChoice {
+  int64_t gpus = 0;  // 0 when nothing fits at any count
+  bool met = false;
+  std::vector<GpuCountOption> tried;  // every count with a feasible layout, in order
+  std::string summary;                // one line: what was chosen and why
+};
+GpuCountChoice choose_gpu_count(const PlanRequest& request, int64_t max_gpus, std::optional<double> deadline_s,
+                                std::optional<double> budget_usd);
+
+}  // namespace perfplan::planner
