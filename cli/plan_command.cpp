@@ -42,6 +42,16 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
       ("threads", po::value(&a.request.threads)->default_value(0), "search threads (0: all cores)")
       ("deadline", po::value<double>(), "days to train --tokens in: choose the cheapest GPU count up to --gpus that meets it")
       ("budget", po::value<double>(), "USD to train --tokens with: choose the fastest GPU count up to --gpus within it")
+      ("tp", po::value(&a.request.constraints.tp), "fix the tensor-parallel degree")
+      ("pp", po::value(&a.request.constraints.pp), "fix the pipeline-parallel degree")
+      ("cp", po::value(&a.request.constraints.cp), "fix the context-parallel degree")
+      ("ep", po::value(&a.request.constraints.ep), "fix the expert-parallel degree")
+      ("dp", po::value(&a.request.constraints.dp), "fix the data-parallel degree")
+      ("max-tp", po::value(&a.request.constraints.max_tp), "largest tensor-parallel degree to search")
+      ("max-pp", po::value(&a.request.constraints.max_pp), "largest pipeline-parallel degree to search")
+      ("max-cp", po::value(&a.request.constraints.max_cp), "largest context-parallel degree to search")
+      ("max-ep", po::value(&a.request.constraints.max_ep), "largest expert-parallel degree to search")
+      ("no-fsdp", "do not search FSDP / ZeRO-3")
       ("mem-headroom", po::value(&mem_headroom_gib)->default_value(2.0),
        "GiB each GPU keeps free beside the predicted peak (allocator fragmentation)");
   if (report) {
@@ -63,6 +73,15 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
     throw InputError(std::string("perfplan ") + (report ? "report" : "plan") + " needs --model, --cluster and --gpus N (N > 0)");
   }
   a.json = vm.count("json") > 0;
+  a.request.constraints.no_fsdp = vm.count("no-fsdp") > 0;
+  {
+    const auto& k = a.request.constraints;
+    for (const auto& [name, v] : std::vector<std::pair<const char*, int64_t>>{
+             {"--tp", k.tp}, {"--pp", k.pp}, {"--cp", k.cp}, {"--ep", k.ep}, {"--dp", k.dp}, {"--max-tp", k.max_tp},
+             {"--max-pp", k.max_pp}, {"--max-cp", k.max_cp}, {"--max-ep", k.max_ep}}) {
+      if (v < 0 || v > (int64_t{1} << 24)) throw InputError(std::string(name) + " must be a positive degree (got " + std::to_string(v) + ")");
+    }
+  }
   if (vm.count("deadline")) a.deadline_days = vm["deadline"].as<double>();
   if (vm.count("budget")) a.budget_usd = vm["budget"].as<double>();
   for (const auto& [name, v] : {std::pair<const char*, std::optional<double>>{"--deadline", a.deadline_days},

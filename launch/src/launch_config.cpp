@@ -178,6 +178,8 @@ std::string render_megatron(const model::Architecture& arch, const ParallelConfi
   if (c.zero_stage == 3) {
     flag("--use-megatron-fsdp");
     value("--data-parallel-sharding-strategy", "optim_grads_params");
+    // Megatron-FSDP checkpoints only in its DTensor format (validate_args, core_v0.14.0).
+    value("--ckpt-format", "fsdp_dtensor");
     flag("--use-distributed-optimizer");
     notes.push_back(
         "ZeRO-3 as Megatron FSDP (--use-megatron-fsdp; older Megatron-LM releases call it "

@@ -167,6 +167,12 @@ std::vector<HeteroLayout> enumerate_heterogeneous(const PlanRequest& r, std::map
                 pruned["split DP: the batch does not split evenly over each part's replicas"] += 1;
                 continue;
               }
+              std::optional<Split> split = Split{};
+              if (r.framework.capabilities.even_split_only) split = pipeline_split(r.framework.capabilities, a.num_layers, pp, 1);
+              if (!split) {
+                pruned["split DP: the layers do not split over pp the way the framework accepts"] += 1;
+                continue;
+              }
               HeteroLayout h;
               h.placement = "data parallel across parts:";
               for (size_t k = 0; k < parts.size(); ++k) {
@@ -175,6 +181,8 @@ std::vector<HeteroLayout> enumerate_heterogeneous(const PlanRequest& r, std::map
                 c.dp = replicas[k];
                 c.global_batch_size = per_part_mb[k] * mbs;
                 c.schedule = predictor::PipelineSchedule::kOneFOneB;
+                c.embedding_in_split = c.loss_in_split = split->embedding_and_loss;
+                if (pp > 1) c.stage_layers = split->stage_layers;
                 per_part.push_back(c);
                 h.placement += fmt::format(" {} x dp{} with {} sequences", parts[k].name, replicas[k], c.global_batch_size);
               }

@@ -17,36 +17,15 @@ std::vector<int64_t> divisors(int64_t n, int64_t limit) {
   return out;
 }
 
+bool allowed(const PlanRequest::Constraints& k, int64_t tp, int64_t pp, int64_t cp, int64_t ep, int64_t dp, int zero) {
+  const auto ok = [](int64_t fixed, int64_t cap, int64_t v) { return (fixed <= 0 || v == fixed) && (cap <= 0 || v <= cap); };
+  return ok(k.tp, k.max_tp, tp) && ok(k.pp, k.max_pp, pp) && ok(k.cp, k.max_cp, cp) && ok(k.ep, k.max_ep, ep) &&
+         ok(k.dp, 0, dp) && !(k.no_fsdp && zero == 3);
+}
+
 // How far the planner moves a global batch that dp x mbs does not divide (users choose a batch to
 // the nearest few percent; the layout states the batch it was predicted with).
 constexpr double kBatchRounding = 0.10;
-
-// How a framework splits `layers` over pp x vp chunks: evenly, evenly with the embedding and
-// the loss as one slot each, or (vp = 1, where the framework takes an explicit per-stage
-// layout) unevenly; nullopt where it cannot.
-struct Split {
-  bool embedding_and_loss = false;
-  std::vector<int64_t> stage_layers;  // explicit uneven layout, empty when even
-};
-
-std::optional<Split> pipeline_split(const hardware::FrameworkCapabilities& caps, int64_t layers, int64_t pp, int64_t vp) {
-  const int64_t chunks = pp * vp;
-  if (layers % chunks == 0) return Split{};
-  if (caps.embedding_and_loss_in_split && (layers + 2) % chunks == 0 && (layers + 2) / chunks >= 2) {
-    return Split{true, {}};
-  }
-  if (vp > 1) return std::nullopt;  // interleaving needs equal chunks
-  // One layer more on the middle stages first (the first holds the embedding, the last the head):
-  // Megatron-LM --pipeline-model-parallel-layout, torchtitan's module split, DeepSpeed partitions.
-  Split split;
-  split.stage_layers.assign(static_cast<size_t>(pp), layers / pp);
-  int64_t extra = layers % pp;
-  for (int64_t s = 1; s < pp - 1 && extra > 0; ++s, --extra) split.stage_layers[static_cast<size_t>(s)] += 1;
-  for (int64_t s : {pp - 1, int64_t{0}}) {
-    if (extra > 0) split.stage_layers[static_cast<size_t>(s)] += 1, --extra;
-  }
-  return split;
-}
 
 // The framework's pipeline schedules for a layout (all the predictor has without a declared
 // capability section).
@@ -72,6 +51,28 @@ std::vector<predictor::PipelineSchedule> schedules_for(const hardware::Framework
 }
 
 }  // namespace
+
+// How a framework splits `layers` over pp x vp chunks: evenly, evenly with the embedding and
+// the loss as one slot each, or (vp = 1, where the framework takes an explicit per-stage
+// layout) unevenly; nullopt where it cannot.
+std::optional<Split> pipeline_split(const hardware::FrameworkCapabilities& caps, int64_t layers, int64_t pp, int64_t vp) {
+  const int64_t chunks = pp * vp;
+  if (layers % chunks == 0) return Split{};
+  if (caps.embedding_and_loss_in_split && (layers + 2) % chunks == 0 && (layers + 2) / chunks >= 2) {
+    return Split{true, {}};
+  }
+  if (vp > 1) return std::nullopt;  // interleaving needs equal chunks
+  // One layer more on the middle stages first (the first holds the embedding, the last the head):
+  // Megatron-LM --pipeline-model-parallel-layout, torchtitan's module split, DeepSpeed partitions.
+  Split split;
+  split.stage_layers.assign(static_cast<size_t>(pp), layers / pp);
+  int64_t extra = layers % pp;
+  for (int64_t s = 1; s < pp - 1 && extra > 0; ++s, --extra) split.stage_layers[static_cast<size_t>(s)] += 1;
+  for (int64_t s : {pp - 1, int64_t{0}}) {
+    if (extra > 0) split.stage_layers[static_cast<size_t>(s)] += 1, --extra;
+  }
+  return split;
+}
 
 std::vector<int64_t> powers_of_two_up_to(int64_t limit) {
   std::vector<int64_t> out;
@@ -176,6 +177,10 @@ Enumeration enumerate_layouts(const PlanRequest& r) {
                     }
                     if (a.moe && (tp * cp * dp) % ep != 0) {
                       cut("ep does not divide the folded tp x cp x dp ranks");
+                      continue;
+                    }
+                    if (!allowed(r.constraints, tp, pp, cp, ep, dp, zero)) {
+                      cut("outside the degrees asked for (--tp/--pp/--cp/--ep/--dp, --max-*, --no-fsdp)");
                       continue;
                     }
                     predictor::ParallelConfig c = planner_layout(r, tp, cp, mbs, recompute, zero);

@@ -2,6 +2,7 @@
 // The layouts the planner considers, with the cheap divisibility cuts made while enumerating.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,15 @@ struct Enumeration {
 // recompute (none, selective, full), optimizer sharding (DDP, distributed optimizer, FSDP
 // without PP) and schedule (1F1B, ZB-H1, interleaved) that divides the model and the batch.
 Enumeration enumerate_layouts(const PlanRequest& request);
+
+// How a framework splits `layers` over pp x vp chunks: evenly, evenly with the embedding and the
+// loss as one slot each, or (vp = 1, where the framework takes an explicit per-stage layout)
+// unevenly with the extra layers on the middle stages; nullopt where it cannot.
+struct Split {
+  bool embedding_and_loss = false;
+  std::vector<int64_t> stage_layers;  // explicit uneven layout, empty when even
+};
+std::optional<Split> pipeline_split(const hardware::FrameworkCapabilities& caps, int64_t layers, int64_t pp, int64_t vp);
 
 // 1, 2, 4, ... up to `limit`.
 std::vector<int64_t> powers_of_two_up_to(int64_t limit);

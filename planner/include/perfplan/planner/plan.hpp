@@ -36,6 +36,12 @@ struct PlanRequest {
   // fragmentation (PyTorch CUDA memory docs: reserved exceeds allocated by a few GiB at peak).
   double memory_headroom_bytes = 2.0 * 1073741824.0;
   unsigned threads = 0;           // 0: hardware concurrency
+  // Degrees the user fixes (> 0) or caps (max_*, > 0); 0 leaves them to the search.
+  struct Constraints {
+    int64_t tp = 0, pp = 0, cp = 0, ep = 0, dp = 0;
+    int64_t max_tp = 0, max_pp = 0, max_cp = 0, max_ep = 0;
+    bool no_fsdp = false;
+  } constraints;
   // Search limits (empty: the defaults documented in search_space.cpp).
   std::vector<int64_t> micro_batch_sizes;
   // Called from the searching threads with (evaluated, total); may be empty.
