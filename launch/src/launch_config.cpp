@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <sstream>
 #include <vector>
 
@@ -249,7 +250,18 @@ std::string render_megatron(const model::Architecture& arch, const ParallelConfi
       value("--kv-channels", number(arch.head_dim));
     }
   }
-  if (arch.positions == model::PositionEncoding::kRotary) value("--position-embedding-type", "rope");
+  if (arch.positions == model::PositionEncoding::kRotary) {
+    value("--position-embedding-type", "rope");
+    // Without these Megatron trains another model: its rotary base defaults to 10000 and no scaling.
+    if (arch.rope_theta > 0) value("--rotary-base", number(static_cast<int64_t>(std::llround(arch.rope_theta))));
+    if (arch.rope_scaling_type == "llama3") {
+      flag("--use-rope-scaling");
+      if (arch.rope_scaling_factor > 0) value("--rope-scaling-factor", number(arch.rope_scaling_factor));
+    } else if (!arch.rope_scaling_type.empty() && !arch.mla) {
+      notes.push_back("rope_scaling '" + arch.rope_scaling_type + "' has no Megatron-LM flag here: set it in the model spec");
+    }
+  }
+  if (arch.norm_epsilon > 0) value("--norm-epsilon", number(arch.norm_epsilon));
   if (arch.norm == model::NormKind::kRmsNorm) value("--normalization", "RMSNorm");
   if (arch.mlp_activation == model::MlpActivation::kSwiGlu) flag("--swiglu");
   if (!arch.tie_word_embeddings) flag("--untie-embeddings-and-output-weights");

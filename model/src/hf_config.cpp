@@ -1,6 +1,7 @@
 #include "perfplan/model/hf_config.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <initializer_list>
 
 #include "perfplan/common/json_file.hpp"
@@ -50,6 +51,24 @@ class ConfigReader {
     if (!value) return fallback;
     if (!value->is_boolean()) fail(key, *value, "true or false");
     return value->get<bool>();
+  }
+
+  // A finite number > 0 where given (rope_theta, epsilons, scaling factors); `fallback` when absent.
+  double optional_positive(std::initializer_list<const char*> keys, double fallback) const {
+    std::string key;
+    const json* value = find(keys, &key);
+    if (!value) return fallback;
+    if (!value->is_number() || !(value->get<double>() > 0) || !std::isfinite(value->get<double>())) {
+      fail(key, *value, "a finite number > 0");
+    }
+    return value->get<double>();
+  }
+
+  const json* object(const char* key) const {
+    const json* value = find({key});
+    if (!value || value->is_null()) return nullptr;
+    if (!value->is_object()) fail(key, *value, "an object");
+    return value;
   }
 
   double optional_probability(const char* key, double fallback) const {
@@ -123,6 +142,16 @@ void read_attention_common(const ConfigReader& r, Architecture& a) {
   a.num_kv_heads = r.optional_int({"num_key_value_heads"}, a.num_attention_heads);
   a.vocab_size = r.required_int({"vocab_size"});
   a.max_position_embeddings = r.optional_int({"max_position_embeddings", "n_positions"}, 0);
+  a.rope_theta = r.optional_positive({"rope_theta"}, 0.0);
+  a.norm_epsilon = r.optional_positive({"rms_norm_eps", "layer_norm_epsilon", "layer_norm_eps", "norm_epsilon"}, 0.0);
+  if (const json* scaling = r.object("rope_scaling")) {
+    const auto type = scaling->find("rope_type") != scaling->end() ? scaling->find("rope_type") : scaling->find("type");
+    if (type != scaling->end() && type->is_string()) a.rope_scaling_type = type->get<std::string>();
+    const auto factor = scaling->find("factor");
+    if (factor != scaling->end() && factor->is_number() && factor->get<double>() > 0 && std::isfinite(factor->get<double>())) {
+      a.rope_scaling_factor = factor->get<double>();
+    }
+  }
   if (a.num_attention_heads > 0) {
     a.head_dim = r.optional_int({"head_dim"}, a.hidden_size / a.num_attention_heads);
     if (!r.find({"head_dim"}) && a.hidden_size > 0 && a.hidden_size % a.num_attention_heads != 0) {

@@ -56,6 +56,11 @@ TEST_CASE("Llama-3.1-70B as Megatron-LM flags") {
   CHECK(contains(out, "--use-distributed-optimizer"));
   CHECK(contains(out, "--group-query-attention"));
   CHECK(contains(out, "--num-query-groups 8"));
+  // Llama 3.1's RoPE (base 500000, llama3 scaling x 8) and RMSNorm epsilon from its config.json.
+  CHECK(contains(out, "--rotary-base 500000"));
+  CHECK(contains(out, "--use-rope-scaling"));
+  CHECK(contains(out, "--rope-scaling-factor 8"));
+  CHECK(contains(out, "--norm-epsilon 1e-05"));
   CHECK(contains(out, "--micro-batch-size 1"));
   CHECK(contains(out, "--global-batch-size 512"));
   CHECK(contains(out, "--seq-length 8192"));

@@ -58,6 +58,13 @@ struct Architecture {
   bool mlp_bias = false;
   bool norm_bias = false;         // LayerNorm has a bias
   bool qk_norm = false;           // Qwen3: RMSNorm over each q and k head
+  // What defines the model's numerics but not its cost, carried to launch configs: the rotary base
+  // (rope_theta), its scaling (rope_scaling.rope_type / factor, e.g. Llama 3.1's "llama3" x 8) and
+  // the norm epsilon; 0 / empty where the config does not say.
+  double rope_theta = 0;
+  std::string rope_scaling_type;
+  double rope_scaling_factor = 0;
+  double norm_epsilon = 0;
   bool attention_sinks = false;   // GPT-OSS: one learned sink logit per head
   double hidden_dropout = 0.0;    // dropout after attention/MLP output (GPT-2: resid_pdrop)
   double attention_dropout = 0.0; // dropout on attention probabilities
