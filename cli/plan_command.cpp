@@ -166,8 +166,34 @@ namespace perfplan::cli {
 
 std::string render_best_launch_config(const PlanArguments& a, const planner::PlanResult& r) {
   const launch::LaunchFramework framework = launch::parse_launch_framework(a.emit);
-  return launch::render_launch_config(framework, a.request.architecture, r.top.front().config, a.request.cluster.num_gpus,
-                              a.request.cluster.gpus_per_node);
+  const auto& best = r.top.front();
+  std::string text = launch::render_launch_config(framework, a.request.architecture, best.config,
+                                                  a.request.cluster.num_gpus, a.request.cluster.gpus_per_node);
+  if (a.request.cluster.parts.empty()) return text;
+  // A mixed cluster: which nodes hold which GPUs, in rank order (pipeline stage s holds ranks
+  // s x tp x cp x dp onwards under Megatron's tp-cp-ep-dp-pp order), and where the stages run.
+  const auto& parts = a.request.cluster.parts;
+  std::string header = "# mixed cluster, ranks in this order:";
+  const auto& c = best.config;
+  if (!c.stage_part.empty()) {
+    const int64_t per_stage = c.tp * c.cp * c.dp;
+    for (size_t s = 0; s < c.stage_part.size(); ++s) {
+      const auto& part = parts[static_cast<size_t>(c.stage_part[s])];
+      header += " " + std::to_string(static_cast<int64_t>(s) * per_stage) + "-" +
+                std::to_string(static_cast<int64_t>(s + 1) * per_stage - 1) + " (stage " + std::to_string(s) + ") on " +
+                part.name + " (" + part.gpu.name + ")";
+    }
+  } else {
+    int64_t first = 0;
+    for (const auto& part : parts) {
+      header += " " + std::to_string(first) + "-" + std::to_string(first + part.num_gpus - 1) + " on " + part.name +
+                " (" + part.gpu.name + ")";
+      first += part.num_gpus;
+    }
+  }
+  header += "\n# " + best.placement + "\n";
+  const size_t after_first_line = text.find('\n') + 1;
+  return text.insert(after_first_line, header);
 }
 
 }  // namespace perfplan::cli

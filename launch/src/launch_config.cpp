@@ -12,7 +12,8 @@
 //   Megatron-LM  megatron/training/arguments.py (argparse flags), torchrun for the launcher;
 //   NeMo 2.0     nemo/collections/llm/recipes/*.py (MegatronStrategy fields, recipe.data.*,
 //                recipe.model.config.*, precision/mixed_precision.py plugin factories);
-//   torchtitan   torchtitan/config/job_config.py (TOML sections and keys), pipeline schedule
+//   torchtitan   torchtitan/config/job_config.py at v0.2.2 (TOML sections and keys; float8 as the
+//                quantize.linear.float8 converter and section since v0.2.0), pipeline schedule
 //                names from torch.distributed.pipelining.schedules.get_schedule_class.
 
 namespace perfplan::launch {
@@ -612,7 +613,9 @@ std::string render_torchtitan(const model::Architecture& arch, const ParallelCon
   }
 
   std::ostringstream out;
-  out << "# perfplan launch config (torchtitan TOML job config): " << describe_layout(arch, c, num_gpus, nodes) << "\n";
+  out << "# perfplan launch config (torchtitan v0.2.2 TOML job config; releases after v0.2.2 take Python configs, "
+         "torchtitan/config/README.md): "
+      << describe_layout(arch, c, num_gpus, nodes) << "\n";
   out << "# Run with CONFIG_FILE=<this file> ./run_train.sh; set [model] name / flavor to torchtitan's model for "
       << arch.name << ".\n";
   out << comment_lines(notes) << "\n";
@@ -620,10 +623,10 @@ std::string render_torchtitan(const model::Architecture& arch, const ParallelCon
       << "description = " << toml_string("perfplan: " + arch.name) << "\n\n";
   if (c.dtype == model::DType::kFp8)
     out << "[model]\n"
-        << "converters = [\"float8\"]\n\n";
+        << "converters = [\"quantize.linear.float8\"]\n\n";
   out << training.str() << "\n" << parallelism.str() << "\n" << checkpointing.str();
   if (c.dtype == model::DType::kFp8 && shard > 1) {
-    out << "\n[float8]\n"
+    out << "\n[quantize.linear.float8]\n"
         << "enable_fsdp_float8_all_gather = true\n"
         << "precompute_float8_dynamic_scale_for_fsdp = true\n";
   }

@@ -1,64 +1,43 @@
-// `perfplan plan` end to end: ranked layouts, JSON with its context, launch configs, bad input.
+// perfplan plan as a user runs it: the mixed cluster's Megatron command names its stage split and
+// which nodes hold which ranks; a deadline picks the GPU count; constraints fix degrees.
 #include <doctest/doctest.h>
 
-#include <nlohmann/json.hpp>
+#include <string>
 
 #include "cli/run_cli.hpp"
 
-using namespace perfplan::cli_test;
+using perfplan::cli_test::run_perfplan;
 
 namespace {
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 }  // namespace
 
-TEST_CASE("cli plan: ranked layouts with the search's accounting") {
-  const CliResult r = run_perfplan({"plan", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "16", "--gbs",
-                                    "128", "--seq", "4096", "--top", "3"});
-  INFO("stderr: " << r.err);
-  CHECK(r.exit_code == 0);
-  CHECK(has(r.out, "searched"));
-  CHECK(has(r.out, "rank"));
-  CHECK(has(r.out, "tokens/s"));
-}
-
-TEST_CASE("cli plan --json: context first, top layouts best first") {
-  const CliResult r = run_perfplan({"plan", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "16", "--gbs",
-                                    "128", "--seq", "4096", "--top", "4", "--json"});
+TEST_CASE("cli plan --emit megatron on a mixed cluster: the 60/20 layer split and the ranks of each part") {
+  const auto r = run_perfplan({"plan", "--model", "llama-3.1-70b", "--cluster", "dgx-a100:64,dgx-h100:64", "--gbs", "512",
+                               "--seq", "4096", "--emit", "megatron"});
   REQUIRE(r.exit_code == 0);
-  const auto doc = nlohmann::ordered_json::parse(r.out);
-  CHECK(doc.begin().key() == "context");
-  REQUIRE(doc["top"].size() == 4);
-  for (size_t i = 1; i < doc["top"].size(); ++i) {
-    CHECK(doc["top"][i - 1]["tokens_per_s"].get<double>() >= doc["top"][i]["tokens_per_s"].get<double>());
-  }
-  CHECK(doc["search"]["enumerated"].get<int64_t>() >= doc["search"]["evaluated"].get<int64_t>());
+  CHECK(contains(r.out, "# mixed cluster, ranks in this order: 0-63 (stage 0) on dgx-h100 (H100-SXM5-80GB) 64-127 (stage 1) on dgx-a100"));
+  CHECK(contains(r.out, "--pipeline-model-parallel-layout \"E" + std::string(60, 't') + "|" + std::string(20, 't') + "L\""));
 }
 
-TEST_CASE("cli plan --emit: the best layout as a framework's own configuration") {
-  const CliResult megatron = run_perfplan({"plan", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "16",
-                                           "--gbs", "128", "--emit", "megatron"});
-  CHECK(megatron.exit_code == 0);
-  CHECK(has(megatron.out, "--tensor-model-parallel-size"));
-  const CliResult titan = run_perfplan({"plan", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "16",
-                                        "--gbs", "128", "--emit", "torchtitan"});
-  CHECK(titan.exit_code == 0);
-  CHECK(has(titan.out, "[parallelism]"));
-  const CliResult bad = run_perfplan({"plan", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "16",
-                                      "--gbs", "128", "--emit", "deepspeed"});
-  CHECK(bad.exit_code != 0);
-  CHECK(has(bad.err, "megatron, nemo, torchtitan"));
-}
-
-TEST_CASE("cli plan: bad input is one clear line and a non-zero exit") {
-  const CliResult too_small = run_perfplan({"plan", "--model", "llama-3.1-405b", "--cluster", "dgx-h100", "--gpus", "8"});
-  CHECK(too_small.exit_code != 0);
-  CHECK(has(too_small.err, "no layout of Llama-3.1-405B fits"));
-  const CliResult rank = run_perfplan({"plan", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "8", "--rank", "speed"});
-  CHECK(rank.exit_code != 0);
-  CHECK(has(rank.err, "throughput, time, cost"));
-  const CliResult mixed = run_perfplan({"plan", "--model", "llama-3.1-8b", "--cluster", "dgx-a100:8,dgx-h100:eight"});
-  CHECK(mixed.exit_code != 0);
-  CHECK(has(mixed.err, "is not a GPU count"));
-  const CliResult no_gpus = run_perfplan({"plan", "--model", "llama-3.1-8b", "--cluster", "dgx-h100"});
-  CHECK(no_gpus.exit_code != 0);
+TEST_CASE("cli plan --deadline: a looser deadline chooses fewer GPUs, and the constraints hold") {
+  const auto tight = run_perfplan({"plan", "--model", "llama-3.1-70b", "--cluster", "dgx-h100", "--gpus", "2048", "--gbs",
+                                   "512", "--seq", "8192", "--tokens", "15e12", "--rank", "cost", "--deadline", "200",
+                                   "--top", "1"});
+  const auto loose = run_perfplan({"plan", "--model", "llama-3.1-70b", "--cluster", "dgx-h100", "--gpus", "2048", "--gbs",
+                                   "512", "--seq", "8192", "--tokens", "15e12", "--rank", "cost", "--deadline", "1000",
+                                   "--top", "1"});
+  REQUIRE(tight.exit_code == 0);
+  REQUIRE(loose.exit_code == 0);
+  CHECK(tight.out.rfind("gpu count  1024 GPUs: the cheapest count that meets the 200-day deadline", 0) == 0);
+  CHECK(loose.out.rfind("gpu count  256 GPUs: the cheapest count that meets the 1e+03-day deadline", 0) == 0);
+  const auto fixed = run_perfplan({"plan", "--model", "llama-3.1-70b", "--cluster", "dgx-h100", "--gpus", "512", "--gbs",
+                                   "512", "--seq", "8192", "--tp", "4", "--max-pp", "4", "--no-fsdp", "--top", "3"});
+  REQUIRE(fixed.exit_code == 0);
+  CHECK(contains(fixed.out, "   1  tp4+sp pp4"));
+  CHECK_FALSE(contains(fixed.out, " fsdp "));
+  const auto both = run_perfplan({"plan", "--model", "llama-3.1-70b", "--cluster", "dgx-h100", "--gpus", "512",
+                                  "--deadline", "10", "--budget", "1e6"});
+  CHECK(both.exit_code == 1);
+  CHECK(contains(both.err, "give --deadline or --budget, not both"));
 }
