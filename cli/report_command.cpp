@@ -29,6 +29,11 @@ int run_report_command(const std::vector<std::string>& args) {
   input.global_batch_size = a.request.global_batch_size;
   input.seq_len = a.request.seq_len;
   input.gpu_memory_bytes = a.request.cluster.gpu.hbm_bytes;
+  input.training_tokens = a.request.training_tokens;
+  if (a.request.cluster.parts.empty()) {
+    input.price_per_gpu_hour_usd = a.request.cluster.gpu.price_per_gpu_hour_usd;
+    input.price_source = a.request.cluster.gpu.price_source;
+  }
   input.rank_by = planner::to_string(a.request.rank_by);
   input.plan = &result;
   input.scaling = planner::scaling_curve(a.request, a.request.cluster.num_gpus);

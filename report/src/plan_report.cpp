@@ -39,6 +39,11 @@ std::string render_plan_text(const planner::PlanRequest& req, const planner::Pla
                          c.beats_next);
     }
   }
+  out += fmt::format("\ndays and cost: {:.3g} training tokens (--tokens)", req.training_tokens);
+  if (req.cluster.parts.empty() && req.cluster.gpu.price_per_gpu_hour_usd > 0) {
+    out += fmt::format(" at ${:.2f} per GPU-hour ({})", req.cluster.gpu.price_per_gpu_hour_usd, req.cluster.gpu.price_source);
+  }
+  out += "\n";
   if (!r.top.empty() && r.top.front().prediction.band) {
     out += fmt::format("\nlikely s: {}; ~ marks a layout whose band overlaps the best one's (a tie within the model's "
                        "error)\n",

@@ -318,3 +318,15 @@ TEST_CASE("report: headless Chromium renders every chart without a script error"
   // A blank 1400 x 2000 page compresses to a few KB; text, tables and charts take far more.
   CHECK(png.size() > 20 * 1024);
 }
+
+TEST_CASE("report: days and cost state the token budget and the price per GPU-hour they use") {
+  const auto plan = sample_plan();
+  auto input = sample_input(plan);
+  input.training_tokens = 2e12;
+  input.price_per_gpu_hour_usd = 6.16;
+  input.price_source = "list price";
+  const std::string html = perfplan::web::render_report_html(input);
+  CHECK(html.find("Days and cost are for a budget of 2e+12 training tokens at $6.16 per GPU-hour (list price).") !=
+        std::string::npos);
+  CHECK(html.find("GPU-hours \u00d7 $6.16 per GPU-hour") != std::string::npos);
+}

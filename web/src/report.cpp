@@ -270,10 +270,23 @@ std::string summary_html(const ReportInput& input) {
                 input.gpu_memory_bytes > 0 ? fmt::format("of {:.0f} GiB ({:.0f}%)", input.gpu_memory_bytes / kGiB,
                                                          100 * memory / input.gpu_memory_bytes)
                                            : std::string("peak stage ") + std::to_string(p.memory.peak.stage));
-  out += metric("time to train", duration_text(best.time_to_train_s), "at this throughput");
-  out += metric("cost", cost_text(best.cost_usd), best.cost_usd > 0 ? "GPU-hours \u00d7 price" : "no GPU price given");
+  const std::string tokens =
+      input.training_tokens > 0 ? fmt::format("{:.3g} tokens at this throughput", input.training_tokens) : "at this throughput";
+  out += metric("time to train", duration_text(best.time_to_train_s), tokens);
+  out += metric("cost", cost_text(best.cost_usd),
+                best.cost_usd > 0 && input.price_per_gpu_hour_usd > 0
+                    ? fmt::format("GPU-hours \u00d7 ${:.2f} per GPU-hour", input.price_per_gpu_hour_usd)
+                    : best.cost_usd > 0 ? "GPU-hours \u00d7 price" : "no GPU price given");
   out += "</div>\n";
   if (!best.why.empty()) out += fmt::format("<p class=\"why\">{}</p>\n", escape_html(best.why));
+  if (input.training_tokens > 0 || input.price_per_gpu_hour_usd > 0) {
+    out += fmt::format("<p class=\"budget-note\">Days and cost are for a budget of {:.3g} training tokens{}.</p>\n",
+                       input.training_tokens,
+                       input.price_per_gpu_hour_usd > 0
+                           ? fmt::format(" at ${:.2f} per GPU-hour ({})", input.price_per_gpu_hour_usd,
+                                         escape_html(input.price_source))
+                           : std::string());
+  }
   return out + "</section>\n";
 }
 

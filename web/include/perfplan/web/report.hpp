@@ -21,6 +21,9 @@ struct ReportInput {
   int64_t seq_len = 0;
   double gpu_memory_bytes = 0;                 // HBM per GPU; 0: unknown (no capacity line in the charts)
   std::string rank_by;                         // optional, e.g. "throughput"
+  double training_tokens = 0;                  // the token budget behind days and cost; 0: not stated
+  double price_per_gpu_hour_usd = 0;           // the price behind the cost, with its source
+  std::string price_source;
   const planner::PlanResult* plan = nullptr;   // required; the best candidate's timeline feeds the Gantt chart
   std::vector<planner::ScalingPoint> scaling;  // empty: no scaling chart
   std::string perfplan_version;
