@@ -16,6 +16,8 @@ struct PlanArguments {
   // --deadline DAYS / --budget USD: --gpus is the most to consider and the planner picks the count.
   std::optional<double> deadline_days, budget_usd;
   planner::PlanRequest request;
+  // --cluster a,b,c (no ':'): alternative clusters of --gpus each; `request` holds the first.
+  std::vector<planner::PlanRequest> alternatives;
 };
 
 PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const char* usage, bool report);

@@ -1,4 +1,5 @@
 // `perfplan plan`: the best layouts of a model on a cluster.
+#include <sstream>
 #include <unistd.h>
 
 #include <chrono>
@@ -109,6 +110,17 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
                                    a.request.cluster.num_gpus));
     }
     a.gpus = a.request.cluster.num_gpus;
+  } else if (a.cluster.find(',') != std::string::npos) {
+    // Alternatives, not a mixed cluster: the same job planned on each.
+    std::stringstream names(a.cluster);
+    for (std::string name; std::getline(names, name, ',');) {
+      if (name.empty()) throw InputError("--cluster '" + a.cluster + "': an empty cluster name in the list");
+      planner::PlanRequest alternative = a.request;
+      alternative.cluster = hardware.cluster(name, a.gpus);
+      alternative.band = hardware.prediction_band(alternative.cluster.gpu.name, alternative.framework.family);
+      a.alternatives.push_back(std::move(alternative));
+    }
+    a.request.cluster = a.alternatives.front().cluster;
   } else {
     a.request.cluster = hardware.cluster(a.cluster, a.gpus);
   }
@@ -138,7 +150,35 @@ int run_plan_command(const std::vector<std::string>& args) {
   if (a.help) return 0;
   PlanArguments chosen = a;
   std::string gpu_count_line;
+  if (!a.alternatives.empty()) {
+    // Each alternative's best layout; the winner by the ranking asked for gets the full table.
+    std::string lines = "alternatives (best layout on each, ranked by " + planner::to_string(a.request.rank_by) + "):\n";
+    const planner::PlanRequest* winner = nullptr;
+    double best_score = 0;
+    for (const auto& alternative : a.alternatives) {
+      planner::PlanRequest one = alternative;
+      one.top_k = 1;
+      one.progress = nullptr;
+      const auto result = planner::plan(one);
+      if (result.top.empty()) {
+        lines += fmt::format("  {:<12} nothing fits\n", alternative.cluster.name);
+        continue;
+      }
+      const auto& c = result.top.front();
+      const double score = a.request.rank_by == planner::RankBy::kThroughput ? c.prediction.tokens_per_s
+                           : a.request.rank_by == planner::RankBy::kTime   ? -c.time_to_train_s
+                                                                            : -c.cost_usd;
+      lines += fmt::format("  {:<12} {:>12.0f} tokens/s  {:>7.1f} days  {:>10.3g} $  {}\n", alternative.cluster.name,
+                           c.prediction.tokens_per_s, c.time_to_train_s / 86400.0, c.cost_usd,
+                           predictor::to_string(c.config));
+      if (!winner || score > best_score) winner = &alternative, best_score = score;
+    }
+    if (!winner) throw InputError("no layout fits on any of the clusters " + a.cluster);
+    chosen.request = *winner;
+    gpu_count_line = lines + "chosen: " + winner->cluster.name + "\n\n";
+  }
   if (a.deadline_days || a.budget_usd) {
+    if (!a.alternatives.empty()) throw InputError("--deadline and --budget take one cluster, not alternatives");
     if (!a.request.cluster.parts.empty()) throw InputError("--deadline and --budget need a homogeneous cluster");
     const auto choice = planner::choose_gpu_count(
         a.request, a.request.cluster.num_gpus,

@@ -41,3 +41,16 @@ TEST_CASE("cli plan --deadline: a looser deadline chooses fewer GPUs, and the co
   CHECK(both.exit_code == 1);
   CHECK(contains(both.err, "give --deadline or --budget, not both"));
 }
+
+TEST_CASE("cli plan --cluster a,b,c: the job planned on each alternative, the best by the ranking gets the table") {
+  const auto r = run_perfplan({"plan", "--model", "llama-3.1-8b", "--cluster", "dgx-h100,dgx-a100", "--gpus", "64",
+                               "--gbs", "256", "--seq", "4096", "--rank", "throughput", "--top", "1"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.rfind("alternatives (best layout on each, ranked by throughput):\n  dgx-h100 ", 0) == 0);
+  CHECK(contains(r.out, "\n  dgx-a100 "));
+  CHECK(contains(r.out, "chosen: dgx-h100\n"));
+  CHECK(contains(r.out, "cluster    dgx-h100: 64 x H100-SXM5-80GB"));
+  const auto typo = run_perfplan({"plan", "--model", "llama-3.1-8b", "--cluster", "dgx-h100,,dgx-a100", "--gpus", "64"});
+  CHECK(typo.exit_code == 1);
+  CHECK(contains(typo.err, "an empty cluster name in the list"));
+}
