@@ -37,7 +37,7 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
       ("tokens", po::value(&a.request.training_tokens)->default_value(1e12), "training tokens (time-to-train, cost)")
       ("rank", po::value(&rank)->default_value(rank), "throughput | time | cost")
       ("top", po::value(&a.request.top_k)->default_value(10), "how many layouts to show")
-      ("dtype", po::value(&dtype)->default_value(dtype), "bf16 | fp16 | fp8")
+      ("dtype", po::value(&dtype)->default_value(dtype), "bf16 | fp16 | fp8, or a list (bf16,fp8) to compare")
       ("framework", po::value(&framework_name)->default_value(hardware::kDefaultFramework),
        "software stack NAME[@VERSION] (hardware_specs/frameworks)")
       ("threads", po::value(&a.request.threads)->default_value(0), "search threads (0: all cores)")
@@ -95,7 +95,13 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
   }
   a.request.memory_headroom_bytes = mem_headroom_gib * 1073741824.0;
   a.request.rank_by = planner::parse_rank_by(rank);
-  a.request.dtype = model::parse_dtype(dtype);
+  std::vector<model::DType> dtypes;
+  {
+    std::stringstream list(dtype);
+    for (std::string one; std::getline(list, one, ',');) dtypes.push_back(model::parse_dtype(one));
+    if (dtypes.empty()) throw InputError("--dtype needs a precision: bf16, fp16 or fp8");
+  }
+  a.request.dtype = dtypes.front();
   const auto catalog = model::Catalog::load(model::default_catalog_directory());
   a.request.architecture = model::resolve_architecture(a.model, catalog);
   const auto hardware = hardware::HardwareCatalog::load(hardware::default_hardware_directory());
@@ -126,6 +132,18 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
   }
   a.request.band = hardware.prediction_band(mixed ? std::string() : a.request.cluster.gpu.name,
                                             a.request.framework.family);
+  if (dtypes.size() > 1) {
+    // Precision alternatives: each cluster alternative (or the one cluster) at each dtype.
+    std::vector<planner::PlanRequest> bases = a.alternatives.empty() ? std::vector<planner::PlanRequest>{a.request} : a.alternatives;
+    a.alternatives.clear();
+    for (const auto& base : bases) {
+      for (model::DType d : dtypes) {
+        planner::PlanRequest alternative = base;
+        alternative.dtype = d;
+        a.alternatives.push_back(std::move(alternative));
+      }
+    }
+  }
   // A progress bar on stderr for searches longer than a second, when stderr is a terminal.
   if (isatty(STDERR_FILENO)) {
     auto start = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
@@ -156,26 +174,32 @@ int run_plan_command(const std::vector<std::string>& args) {
     const planner::PlanRequest* winner = nullptr;
     double best_score = 0;
     for (const auto& alternative : a.alternatives) {
+      if (alternative.dtype == model::DType::kFp8 && alternative.cluster.gpu.peak_fp8_flops_per_s <= 0) {
+        lines += fmt::format("  {:<12} {:<5} {} has no FP8 tensor cores\n", alternative.cluster.name, "fp8",
+                             alternative.cluster.gpu.name);
+        continue;
+      }
       planner::PlanRequest one = alternative;
       one.top_k = 1;
       one.progress = nullptr;
       const auto result = planner::plan(one);
       if (result.top.empty()) {
-        lines += fmt::format("  {:<12} nothing fits\n", alternative.cluster.name);
+        lines += fmt::format("  {:<12} {:<5} nothing fits\n", alternative.cluster.name, model::to_string(alternative.dtype));
         continue;
       }
       const auto& c = result.top.front();
       const double score = a.request.rank_by == planner::RankBy::kThroughput ? c.prediction.tokens_per_s
                            : a.request.rank_by == planner::RankBy::kTime   ? -c.time_to_train_s
                                                                             : -c.cost_usd;
-      lines += fmt::format("  {:<12} {:>12.0f} tokens/s  {:>7.1f} days  {:>10.3g} $  {}\n", alternative.cluster.name,
+      lines += fmt::format("  {:<12} {:<5} {:>12.0f} tokens/s  {:>7.1f} days  {:>10.3g} $  {}\n", alternative.cluster.name,
+                           model::to_string(alternative.dtype),
                            c.prediction.tokens_per_s, c.time_to_train_s / 86400.0, c.cost_usd,
                            predictor::to_string(c.config));
       if (!winner || score > best_score) winner = &alternative, best_score = score;
     }
     if (!winner) throw InputError("no layout fits on any of the clusters " + a.cluster);
     chosen.request = *winner;
-    gpu_count_line = lines + "chosen: " + winner->cluster.name + "\n\n";
+    gpu_count_line = lines + "chosen: " + winner->cluster.name + " " + model::to_string(winner->dtype) + "\n\n";
   }
   if (a.deadline_days || a.budget_usd) {
     if (!a.alternatives.empty()) throw InputError("--deadline and --budget take one cluster, not alternatives");

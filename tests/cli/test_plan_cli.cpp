@@ -48,9 +48,18 @@ TEST_CASE("cli plan --cluster a,b,c: the job planned on each alternative, the be
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.rfind("alternatives (best layout on each, ranked by throughput):\n  dgx-h100 ", 0) == 0);
   CHECK(contains(r.out, "\n  dgx-a100 "));
-  CHECK(contains(r.out, "chosen: dgx-h100\n"));
+  CHECK(contains(r.out, "chosen: dgx-h100 bf16\n"));
   CHECK(contains(r.out, "cluster    dgx-h100: 64 x H100-SXM5-80GB"));
   const auto typo = run_perfplan({"plan", "--model", "llama-3.1-8b", "--cluster", "dgx-h100,,dgx-a100", "--gpus", "64"});
   CHECK(typo.exit_code == 1);
   CHECK(contains(typo.err, "an empty cluster name in the list"));
+}
+
+TEST_CASE("cli plan --dtype bf16,fp8: each precision planned, FP8 chosen on H100 for throughput") {
+  const auto r = run_perfplan({"plan", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "64", "--gbs", "256",
+                               "--seq", "4096", "--dtype", "bf16,fp8", "--top", "1"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(contains(r.out, "\n  dgx-h100     bf16 "));
+  CHECK(contains(r.out, "\n  dgx-h100     fp8  "));
+  CHECK(contains(r.out, "chosen: dgx-h100 fp8\n"));
 }
