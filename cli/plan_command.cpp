@@ -188,9 +188,7 @@ int run_plan_command(const std::vector<std::string>& args) {
         continue;
       }
       const auto& c = result.top.front();
-      const double score = a.request.rank_by == planner::RankBy::kThroughput ? c.prediction.tokens_per_s
-                           : a.request.rank_by == planner::RankBy::kTime   ? -c.time_to_train_s
-                                                                            : -c.cost_usd;
+      const double score = planner::rank_score(c, a.request.rank_by);
       lines += fmt::format("  {:<12} {:<5} {:>12.0f} tokens/s  {:>7.1f} days  {:>10.3g} $  {}\n", alternative.cluster.name,
                            model::to_string(alternative.dtype),
                            c.prediction.tokens_per_s, c.time_to_train_s / 86400.0, c.cost_usd,

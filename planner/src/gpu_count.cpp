@@ -16,18 +16,12 @@ GpuCountChoice choose_gpu_count(const PlanRequest& request, int64_t max_gpus, st
     throw InputError("the deadline and the budget must be positive");
   }
   GpuCountChoice choice;
-  const int64_t node = std::max<int64_t>(1, request.cluster.gpus_per_node);
-  for (int64_t gpus = node; gpus <= max_gpus; gpus *= 2) {
-    PlanRequest at = request;
-    at.cluster.num_gpus = gpus;
-    // The cheapest layout at this count for a deadline (cost = GPUs x price x time, so also the
-    // fastest); the fastest for a budget.
-    at.rank_by = deadline_s ? RankBy::kCost : RankBy::kTime;
-    at.top_k = 1;
-    at.progress = nullptr;
-    const PlanResult r = plan(at);
-    if (r.top.empty()) continue;
-    choice.tried.push_back({gpus, r.top.front().time_to_train_s, r.top.front().cost_usd});
+  // The cheapest layout at each count for a deadline (cost = GPUs x price x time, so also the
+  // fastest); the fastest for a budget.
+  PlanRequest ranked = request;
+  ranked.rank_by = deadline_s ? RankBy::kCost : RankBy::kTime;
+  for (const auto& [gpus, best] : best_at_each_count(ranked, max_gpus)) {
+    choice.tried.push_back({gpus, best.time_to_train_s, best.cost_usd});
   }
   if (choice.tried.empty()) return choice;
   const GpuCountOption* best = nullptr;

@@ -51,15 +51,6 @@ double model_state_lower_bound(const predictor::ParameterSplit& params, const pr
          predictor::model_state(expert, expert_shards, c, state_bytes).total();
 }
 
-double score(const Candidate& c, RankBy rank) {
-  switch (rank) {
-    case RankBy::kThroughput: return c.prediction.tokens_per_s;
-    case RankBy::kTime: return -c.time_to_train_s;
-    case RankBy::kCost: return -c.cost_usd;
-  }
-  return c.prediction.tokens_per_s;
-}
-
 auto layout_key(const predictor::ParallelConfig& c) {
   return std::make_tuple(c.tp, c.pp, c.vp, c.dp, c.cp, c.ep, c.micro_batch_size, static_cast<int>(c.recompute),
                          c.zero_stage, static_cast<int>(c.schedule));
@@ -159,6 +150,15 @@ void mark_pareto(std::vector<FeasiblePoint>& points) {
 }
 
 }  // namespace
+
+double rank_score(const Candidate& c, RankBy rank) {
+  switch (rank) {
+    case RankBy::kThroughput: return c.prediction.tokens_per_s;
+    case RankBy::kTime: return -c.time_to_train_s;
+    case RankBy::kCost: return -c.cost_usd;
+  }
+  return c.prediction.tokens_per_s;
+}
 
 RankBy parse_rank_by(const std::string& text) {
   if (text == "throughput") return RankBy::kThroughput;
@@ -280,7 +280,7 @@ PlanResult plan(const PlanRequest& request) {
   }
   // Best first; ties by lower memory, then by layout, so the order never depends on threads.
   std::sort(feasible.begin(), feasible.end(), [&](const Candidate& a, const Candidate& b) {
-    const double sa = score(a, request.rank_by), sb = score(b, request.rank_by);
+    const double sa = rank_score(a, request.rank_by), sb = rank_score(b, request.rank_by);
     if (sa != sb) return sa > sb;
     const double ma = a.prediction.memory.peak.total_bytes(), mb = b.prediction.memory.peak.total_bytes();
     if (ma != mb) return ma < mb;
@@ -380,17 +380,24 @@ LayoutRank rank_of(const PlanRequest& request, const PlanResult& result, const p
   return out;
 }
 
-std::vector<ScalingPoint> scaling_curve(const PlanRequest& request, int64_t max_gpus) {
-  std::vector<ScalingPoint> out;
+std::vector<CountBest> best_at_each_count(const PlanRequest& request, int64_t max_gpus) {
+  std::vector<CountBest> out;
   const int64_t node = std::max<int64_t>(1, request.cluster.gpus_per_node);
   for (int64_t gpus = node; gpus <= max_gpus; gpus *= 2) {
     PlanRequest at = request;
     at.cluster.num_gpus = gpus;
     at.top_k = 1;
     at.progress = nullptr;
-    const PlanResult r = plan(at);
-    if (r.top.empty()) continue;  // nothing fits at this size: no point on the curve
-    const auto& best = r.top.front();
+    PlanResult r = plan(at);
+    if (r.top.empty()) continue;  // nothing fits at this size
+    out.push_back({gpus, std::move(r.top.front())});
+  }
+  return out;
+}
+
+std::vector<ScalingPoint> scaling_curve(const PlanRequest& request, int64_t max_gpus) {
+  std::vector<ScalingPoint> out;
+  for (const auto& [gpus, best] : best_at_each_count(request, max_gpus)) {
     out.push_back({gpus, best.prediction.tokens_per_s, best.prediction.mfu, best.config});
   }
   return out;

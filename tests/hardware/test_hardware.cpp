@@ -56,6 +56,14 @@ class ScratchSpecs {
     std::filesystem::remove_all(root_, ec);
   }
   void write(const std::string& relative, const std::string& text) const { std::ofstream(root_ / relative) << text; }
+  // The shipped GPU, link, cluster and framework specs, to break one of them.
+  void copy_shipped_specs() const {
+    for (const char* sub : {"gpus", "networks", "clusters", "frameworks"}) {
+      for (const auto& entry : std::filesystem::directory_iterator(hardware::default_hardware_directory() / sub)) {
+        std::filesystem::copy_file(entry.path(), root_ / sub / entry.path().filename());
+      }
+    }
+  }
   const std::filesystem::path& root() const { return root_; }
 
  private:
@@ -348,11 +356,7 @@ TEST_CASE("hardware attention rates: the FlashAttention-3 paper's figures as uti
 
 TEST_CASE("hardware attention rates: a broken table names the file, key and what is accepted") {
   ScratchSpecs scratch;
-  for (const char* sub : {"gpus", "networks", "clusters", "frameworks"}) {
-    for (const auto& entry : std::filesystem::directory_iterator(hardware::default_hardware_directory() / sub)) {
-      std::filesystem::copy_file(entry.path(), scratch.root() / sub / entry.path().filename());
-    }
-  }
+  scratch.copy_shipped_specs();
   std::filesystem::create_directories(scratch.root() / "attention");
   scratch.write("attention/bad.json", R"({"name": "bad", "architecture": "hopper", "measured_on": "H100-SXM5-80GB",
     "dtype": "bf16", "source": "test", "seq": [512, 1024],
@@ -402,11 +406,7 @@ TEST_CASE("hardware framework releases: exact, the nearest earlier (said so), a 
 
 TEST_CASE("hardware framework releases: out of order, unsourced or unknown fields are refused with their path") {
   ScratchSpecs scratch;
-  for (const char* sub : {"gpus", "networks", "clusters", "frameworks"}) {
-    for (const auto& entry : std::filesystem::directory_iterator(hardware::default_hardware_directory() / sub)) {
-      std::filesystem::copy_file(entry.path(), scratch.root() / sub / entry.path().filename());
-    }
-  }
+  scratch.copy_shipped_specs();
   nlohmann::json f =
       perfplan::common::read_json_file(hardware::default_hardware_directory() / "frameworks" / "pytorch-fsdp.json");
   f["versions"] = nlohmann::json::parse(R"([

@@ -113,6 +113,17 @@ LayoutRank rank_of(const PlanRequest& request, const PlanResult& result, const p
 
 // The scaling curve: the best layout for each GPU count (multiples of a node, doubling up to
 // max_gpus).
+// The value a ranking sorts by, higher is better (tokens/s, or minus time to train, or minus cost).
+double rank_score(const Candidate& candidate, RankBy rank);
+
+// The best layout (by request.rank_by) at each node multiple, doubling from one node to
+// max_gpus; counts where nothing fits are left out.
+struct CountBest {
+  int64_t gpus = 0;
+  Candidate best;
+};
+std::vector<CountBest> best_at_each_count(const PlanRequest& request, int64_t max_gpus);
+
 struct ScalingPoint {
   int64_t gpus = 0;
   double tokens_per_s = 0;
