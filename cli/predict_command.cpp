@@ -41,6 +41,8 @@ int run_predict_command(const std::vector<std::string>& args) {
       ("sp", "sequence parallelism")
       ("zero", po::value(&zero)->default_value(0), "ZeRO stage 0-3 (3 = FSDP)")
       ("distributed-optimizer", "Megatron distributed optimizer (optimizer state sharded over DP)")
+      ("shard-size", po::value(&c.shard_size)->default_value(0),
+       "HSDP: shard the ZeRO / distributed-optimizer state over this many DP ranks, replicate over the rest (0: all)")
       ("recompute", po::value(&recompute)->default_value(recompute), "none | selective | full")
       ("schedule", po::value(&schedule), "gpipe | 1f1b | interleaved | zb-h1 | zb-h2 (default: 1f1b, interleaved when vp > 1)")
       ("post-validation", "no barrier before the optimizer step (Zero Bubble's optimizer post-validation): steps overlap")

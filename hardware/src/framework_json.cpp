@@ -218,7 +218,8 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
   }
   if (doc.contains("capabilities")) {
     section("capabilities",
-            {"pipeline_schedules", "zero_stages", "even_split_only", "embedding_and_loss_in_split", "fsdp_with_pipeline"},
+            {"pipeline_schedules", "zero_stages", "even_split_only", "embedding_and_loss_in_split", "fsdp_with_pipeline",
+             "hsdp_zero_stages", "expert_tensor_parallel"},
             [&](const json& o, const std::string& p) {
               FrameworkCapabilities& c = f.capabilities;
               c.declared = true;
@@ -248,9 +249,22 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
                   }
                 }
               }
+              if (const auto hsdp = o.find("hsdp_zero_stages"); hsdp != o.end()) {
+                if (!hsdp->is_array()) problems.add(join_path(p, "hsdp_zero_stages"), "must list ZeRO stages 1-3 ([] for none)");
+                else {
+                  for (const auto& v : *hsdp) {
+                    if (!v.is_number_integer() || v.get<int>() < 1 || v.get<int>() > 3) {
+                      problems.add(join_path(p, "hsdp_zero_stages"), "accepted: whole numbers 1-3 (got " + describe(v) + ")");
+                    } else {
+                      c.hsdp_zero_stages.push_back(v.get<int>());
+                    }
+                  }
+                }
+              }
               for (const auto& [key, out] : {std::pair<const char*, bool*>{"even_split_only", &c.even_split_only},
                                              std::pair<const char*, bool*>{"embedding_and_loss_in_split", &c.embedding_and_loss_in_split},
-                                             std::pair<const char*, bool*>{"fsdp_with_pipeline", &c.fsdp_with_pipeline}}) {
+                                             std::pair<const char*, bool*>{"fsdp_with_pipeline", &c.fsdp_with_pipeline},
+                                             std::pair<const char*, bool*>{"expert_tensor_parallel", &c.expert_tensor_parallel}}) {
                 if (const auto it = o.find(key); it != o.end()) {
                   if (!it->is_boolean()) problems.add(join_path(p, key), "must be true or false");
                   else *out = it->get<bool>();

@@ -231,7 +231,7 @@ predictor::Outcome<predictor::Prediction> predict_split_dp(const PlanRequest& r,
                                     ? memory.peak.weights_bytes / predictor::weight_bytes_per_parameter(cfg.dtype)
                                     : 0.0;
   predictor::GroupPlacement across{static_cast<int64_t>(parts.size()), 1};
-  const double shards = cfg.shards_optimizer() ? static_cast<double>(cfg.dense_dp_size()) : 1.0;
+  const double shards = cfg.shards_optimizer() ? static_cast<double>(cfg.dense_shard_size()) : 1.0;
   const double cross_s = predictor::collective_time(model::CommKind::kAllReduce,
                                                     params_per_gpu / shards * predictor::gradient_bytes_per_parameter(cfg.dtype),
                                                     across, r.cluster);

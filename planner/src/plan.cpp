@@ -44,24 +44,24 @@ double model_state_lower_bound(const predictor::ParameterSplit& params, const pr
   const double pp = static_cast<double>(c.pp);
   const double dense = params.dense / (static_cast<double>(c.tp) * pp);
   const double expert = params.expert / (static_cast<double>(c.ep * c.etp) * pp);
-  const double dense_shards = static_cast<double>(c.dense_dp_size());
-  const double expert_shards = static_cast<double>(c.expert_dp_size());
+  const double dense_shards = static_cast<double>(c.dense_shard_size());
+  const double expert_shards = static_cast<double>(c.expert_shard_size());
   const double state_bytes = framework.optimizer_state_bytes_per_parameter;
   return predictor::model_state(dense, dense_shards, c, state_bytes).total() +
          predictor::model_state(expert, expert_shards, c, state_bytes).total();
 }
 
 auto layout_key(const predictor::ParallelConfig& c) {
-  return std::make_tuple(c.tp, c.pp, c.vp, c.dp, c.cp, c.ep, c.micro_batch_size, static_cast<int>(c.recompute),
-                         c.zero_stage, static_cast<int>(c.schedule));
+  return std::make_tuple(c.tp, c.pp, c.vp, c.dp, c.cp, c.ep, c.etp, c.micro_batch_size, static_cast<int>(c.recompute),
+                         c.zero_stage, c.shard_size, static_cast<int>(c.schedule));
 }
 
-// A layout without its vp, micro-batch and 1F1B / interleaved choice: rows that differ only
+// A layout without its vp, micro-batch, HSDP shard size and 1F1B / interleaved choice: rows that differ only
 // there fold into one when the model cannot tell them apart.
 auto family_key(const predictor::ParallelConfig& c) {
   const bool one_f_one_b = c.schedule == predictor::PipelineSchedule::kOneFOneB ||
                            c.schedule == predictor::PipelineSchedule::kInterleaved;
-  return std::make_tuple(c.tp, c.pp, c.dp, c.cp, c.ep, static_cast<int>(c.recompute), c.zero_stage,
+  return std::make_tuple(c.tp, c.pp, c.dp, c.cp, c.ep, c.etp, static_cast<int>(c.recompute), c.zero_stage,
                          one_f_one_b ? -1 : static_cast<int>(c.schedule));
 }
 
@@ -305,7 +305,8 @@ PlanResult plan(const PlanRequest& request) {
   // Rows: the best of each layout family; a variant (other vp / micro-batch) within the model's
   // error of its family's row folds into it instead of taking a row of its own.
   std::vector<Candidate> rows;
-  std::vector<std::vector<int64_t>> vps, mbss;
+  std::vector<std::vector<int64_t>> vps, mbss, shards;
+  const auto shard_of = [](const predictor::ParallelConfig& c) { return c.dense_shard_size(); };
   const auto within_error = [&](double row_s, double variant_s) {
     if (request.band) return variant_s * request.band->low_ratio <= row_s * request.band->high_ratio;
     return variant_s <= 1.01 * row_s;
@@ -317,6 +318,7 @@ PlanResult plan(const PlanRequest& request) {
           within_error(rows[i].prediction.iteration_time_s, c.prediction.iteration_time_s)) {
         vps[i].push_back(c.config.vp);
         mbss[i].push_back(c.config.micro_batch_size);
+        shards[i].push_back(shard_of(c.config));
         folded = true;
       }
     }
@@ -324,12 +326,15 @@ PlanResult plan(const PlanRequest& request) {
     if (rows.size() == k) continue;
     vps.push_back({c.config.vp});
     mbss.push_back({c.config.micro_batch_size});
+    shards.push_back({shard_of(c.config)});
     rows.push_back(std::move(c));
   }
   for (size_t i = 0; i < rows.size(); ++i) {
     std::string text = range_text("vp", vps[i]);
     const std::string mbs = range_text("mbs", mbss[i]);
     if (!mbs.empty()) text += (text.empty() ? "" : ", ") + mbs;
+    const std::string shard = rows[i].config.shards_optimizer() ? range_text("shard size", shards[i]) : "";
+    if (!shard.empty()) text += (text.empty() ? "" : ", ") + shard;
     if (!text.empty()) rows[i].equivalents = text + " equivalent";
     if (i + 1 < rows.size()) rows[i].beats_next = beats(rows[i].prediction, rows[i + 1].prediction, i + 2);
   }

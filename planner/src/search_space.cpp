@@ -110,8 +110,13 @@ Enumeration enumerate_layouts(const PlanRequest& r) {
   auto cut = [&](const std::string& reason, int64_t count = 1) { e.pruned[reason] += count; };
   const hardware::FrameworkCapabilities& caps = r.framework.capabilities;
   // Optimizer sharding the framework runs: DDP, distributed optimizer / ZeRO-1, ZeRO-2, FSDP.
-  std::vector<int> zero_options = {0, 1, 3};
+  std::vector<int> zero_options = {0, 1, 2, 3};
   if (caps.declared) zero_options = caps.zero_stages;
+  const auto hsdp_for = [&](int zero) {
+    if (!caps.declared) return zero >= 1;
+    return std::find(caps.hsdp_zero_stages.begin(), caps.hsdp_zero_stages.end(), zero) != caps.hsdp_zero_stages.end();
+  };
+  const bool expert_tp = !caps.declared || caps.expert_tensor_parallel;
 
   // TP stays inside the NVLink domain and at most 16 ranks.
   for (int64_t tp : powers_of_two_up_to(std::min<int64_t>(domain, 16))) {
@@ -198,6 +203,30 @@ Enumeration enumerate_layouts(const PlanRequest& r) {
                       continue;
                     }
                     e.layouts.push_back(c);
+                    // Expert TP equal to the dense TP (Megatron-Core's default when unset).
+                    if (a.moe && ep > 1 && tp > 1 && expert_tp && (tp * cp * dp) % (ep * tp) == 0) {
+                      predictor::ParallelConfig with_etp = c;
+                      with_etp.etp = tp;
+                      ++e.enumerated;
+                      if (model::sharding_problems(a, with_etp.step_config()).empty()) {
+                        e.layouts.push_back(with_etp);
+                      } else {
+                        cut("degree does not divide heads, KV heads, FFN, experts or sequence");
+                      }
+                    }
+                    // HSDP: the sharded state within one NVLink domain's DP ranks (or 2, 4, 8
+                    // domains'), replicated across; only where the DP group spans more.
+                    if (zero >= 1 && hsdp_for(zero)) {
+                      for (int64_t shard = std::max<int64_t>(2, domain / tp); shard <= 8 * std::max<int64_t>(2, domain / tp) &&
+                                                                                shard < dp * cp;
+                           shard *= 2) {
+                        if ((dp * cp) % shard != 0) continue;
+                        ++e.enumerated;
+                        predictor::ParallelConfig hybrid = c;
+                        hybrid.shard_size = shard;
+                        e.layouts.push_back(hybrid);
+                      }
+                    }
                   }
                 }
               }

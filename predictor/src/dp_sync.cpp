@@ -53,24 +53,36 @@ DpSync dp_sync(const StageContent& stage, const model::StepOperators& step, cons
   // bucket's parameters must be gathered before forward starts).
   double last_bucket_grad_s = 0;
   double first_bucket_param_s = 0;
-  auto sync = [&](double params, const GroupPlacement& group) {
-    if (params <= 0 || group.size <= 1) return;
-    const double bucket = std::min(params, framework.dp_bucket_params(group.size));
-    if (sharded_optimizer || config.zero_stage >= 2) {
-      grad_sync_s += collective_time(model::CommKind::kReduceScatter, params * g_bytes, group, pace);
+  auto sync = [&](double params, const GroupPlacement& whole, const GroupPlacement& group,
+                  const GroupPlacement& replicas) {
+    if (params <= 0 || whole.size <= 1) return;
+    const double bucket = std::min(params, framework.dp_bucket_params(whole.size));
+    if (sharded_optimizer && replicas.size > 1) {
+      // HSDP: reduce-scatter and gather within the copy, then the copies all-reduce their shards.
+      const double shard = 1.0 / static_cast<double>(std::max<int64_t>(1, group.size));
+      const double across = collective_time(model::CommKind::kAllReduce, params * shard * g_bytes, replicas, pace);
+      grad_sync_s += collective_time(model::CommKind::kReduceScatter, params * g_bytes, group, pace) + across;
       param_gather_s += collective_time(model::CommKind::kAllGather, params * w_bytes, group, pace);
-      last_bucket_grad_s = std::max(last_bucket_grad_s,
-                                    collective_time(model::CommKind::kReduceScatter, bucket * g_bytes, group, pace));
+      last_bucket_grad_s = std::max(
+          last_bucket_grad_s, collective_time(model::CommKind::kReduceScatter, bucket * g_bytes, group, pace) +
+                                  collective_time(model::CommKind::kAllReduce, bucket * shard * g_bytes, replicas, pace));
       first_bucket_param_s = std::max(first_bucket_param_s,
                                       collective_time(model::CommKind::kAllGather, bucket * w_bytes, group, pace));
-    } else {
-      grad_sync_s += collective_time(model::CommKind::kAllReduce, params * g_bytes, group, pace);
+    } else if (sharded_optimizer || config.zero_stage >= 2) {
+      grad_sync_s += collective_time(model::CommKind::kReduceScatter, params * g_bytes, whole, pace);
+      param_gather_s += collective_time(model::CommKind::kAllGather, params * w_bytes, whole, pace);
       last_bucket_grad_s = std::max(last_bucket_grad_s,
-                                    collective_time(model::CommKind::kAllReduce, bucket * g_bytes, group, pace));
+                                    collective_time(model::CommKind::kReduceScatter, bucket * g_bytes, whole, pace));
+      first_bucket_param_s = std::max(first_bucket_param_s,
+                                      collective_time(model::CommKind::kAllGather, bucket * w_bytes, whole, pace));
+    } else {
+      grad_sync_s += collective_time(model::CommKind::kAllReduce, params * g_bytes, whole, pace);
+      last_bucket_grad_s = std::max(last_bucket_grad_s,
+                                    collective_time(model::CommKind::kAllReduce, bucket * g_bytes, whole, pace));
     }
   };
-  sync(stage.dense_parameters, groups.dense_dp);
-  sync(stage.expert_parameters, groups.expert_dp);
+  sync(stage.dense_parameters, groups.dense_dp, groups.dense_shard, groups.dense_replica);
+  sync(stage.expert_parameters, groups.expert_dp, groups.expert_shard, groups.expert_replica);
   double dp_exposed = 0;
   const double backward_window = backward_window_s;
   const double forward_window = forward_window_s;
@@ -98,7 +110,13 @@ DpSync dp_sync(const StageContent& stage, const model::StepOperators& step, cons
     // Overlap where the run asks for it and the framework can do it.
     const bool overlap_grad = config.overlap_grad_reduce && framework.dp_overlap_grad_reduce;
     const bool overlap_param = config.overlap_param_gather && framework.dp_overlap_param_gather;
-    dp_exposed += overlap_grad ? std::max(last_bucket_grad_s, grad_sync_s - backward_window) : grad_sync_s;
+    // ZeRO-2 keeps only its gradient shard, so every micro-batch's backward reduce-scatters the
+    // gradients (DeepSpeed ZeRO-2 reduces per micro-batch; Megatron-FSDP optim_grads and FSDP
+    // SHARD_GRAD_OP reduce-scatter in each backward); the others reduce once per step.
+    const double reductions = config.zero_stage == 2 ? static_cast<double>(std::max<int64_t>(1, config.micro_batches())) : 1.0;
+    grad_sync_s *= reductions;
+    const double per_reduction = grad_sync_s / reductions;
+    dp_exposed += reductions * (overlap_grad ? std::max(last_bucket_grad_s, per_reduction - backward_window) : per_reduction);
     dp_exposed += overlap_param ? std::max(first_bucket_param_s, param_gather_s - forward_window) : param_gather_s;
   }
 

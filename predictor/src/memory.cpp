@@ -34,8 +34,8 @@ MemoryFit memory_per_gpu(const model::Architecture& arch, const model::StepOpera
                          const ParallelConfig& config, const hardware::GpuSpec& gpu,
                          const hardware::FrameworkSpec& framework, const std::vector<double>& stage_hbm_bytes) {
   const auto stages = stage_contents(step, config, arch.tie_word_embeddings);
-  const double dense_shards = static_cast<double>(config.dense_dp_size());
-  const double expert_shards = static_cast<double>(config.expert_dp_size());
+  const double dense_shards = static_cast<double>(config.dense_shard_size());
+  const double expert_shards = static_cast<double>(config.expert_shard_size());
   const double in_flight = in_flight_micro_batches(config.schedule, config.pp, config.micro_batches(), config.vp);
 
   // Transient: during a fully recomputed layer's backward, that layer's activations exist once.

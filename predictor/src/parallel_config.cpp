@@ -38,6 +38,7 @@ std::string to_string(const ParallelConfig& c) {
   out += " mbs" + std::to_string(c.micro_batch_size) + " " + model::to_string(c.recompute);
   if (c.pp > 1) out += " " + to_string(c.schedule) + (c.optimizer_post_validation ? "+pv" : "");
   out += c.zero_stage == 3 ? " fsdp" : c.zero_stage == 2 ? " zero2" : c.shards_optimizer() ? " dist-opt" : " ddp";
+  if (c.shard_replicas() > 1) out += " hsdp" + std::to_string(c.dense_shard_size()) + "x" + std::to_string(c.shard_replicas());
   return out;
 }
 
@@ -53,7 +54,16 @@ std::vector<Infeasible> layout_problems(const model::Architecture& arch, const P
   positive("vp", c.vp);
   positive("gbs", c.global_batch_size);
   if (c.zero_stage < 0 || c.zero_stage > 3) add(InfeasibleKind::kInvalidDegree, "zero stage must be 0, 1, 2 or 3, got " + std::to_string(c.zero_stage));
+  if (c.shard_size < 0) add(InfeasibleKind::kInvalidDegree, "shard size must be 0 (all DP ranks) or positive, got " + std::to_string(c.shard_size));
   if (!out.empty() || c.tp <= 0 || c.cp <= 0 || c.ep <= 0 || c.etp <= 0 || c.micro_batch_size <= 0) return out;
+  if (c.shard_size > 0) {
+    if (!c.shards_optimizer()) {
+      add(InfeasibleKind::kUnsupported, "a shard size (HSDP) needs sharded state: ZeRO 1-3 or the distributed optimizer");
+    } else if (c.dense_dp_size() % c.shard_size != 0) {
+      add(InfeasibleKind::kDivisibility, "shard size " + std::to_string(c.shard_size) + " must divide dp x cp = " +
+                                             std::to_string(c.dense_dp_size()));
+    }
+  }
   if (c.num_gpus() != num_gpus) {
     add(InfeasibleKind::kGpuCount, "tp x pp x dp x cp = " + std::to_string(c.tp) + " x " + std::to_string(c.pp) + " x " +
                   std::to_string(c.dp) + " x " + std::to_string(c.cp) + " = " + std::to_string(c.num_gpus()) +

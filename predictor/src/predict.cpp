@@ -85,8 +85,8 @@ double p2p_time(const model::Architecture& arch, const ParallelConfig& config, c
 double optimizer_time(const StageContent& stage, const ParallelConfig& config, const hardware::GpuSpec& gpu,
                       const hardware::FrameworkSpec& framework) {
   const bool sharded = config.shards_optimizer();
-  const double dense_shards = sharded ? static_cast<double>(config.dense_dp_size()) : 1.0;
-  const double expert_shards = sharded ? static_cast<double>(config.expert_dp_size()) : 1.0;
+  const double dense_shards = sharded ? static_cast<double>(config.dense_shard_size()) : 1.0;
+  const double expert_shards = sharded ? static_cast<double>(config.expert_shard_size()) : 1.0;
   const double local_params = stage.dense_parameters / dense_shards + stage.expert_parameters / expert_shards;
   return memory_time(local_params * framework.optimizer_step_bytes_per_parameter, gpu);
 }

@@ -27,6 +27,11 @@ Groups place_groups(const ParallelConfig& c, const hardware::ClusterSpec& cluste
   g.etp = place_group(c.etp, 1, domain);
   g.ep = place_group(c.ep, c.etp, domain);
   g.expert_dp = place_group(c.expert_dp_size(), c.ep * c.etp, domain);
+  g.dense_shard = place_group(c.dense_shard_size(), dp_stride, domain);
+  g.dense_replica = place_group(c.shard_replicas(), dp_stride * c.dense_shard_size(), domain);
+  g.expert_shard = place_group(c.expert_shard_size(), c.ep * c.etp, domain);
+  g.expert_replica = place_group(c.expert_dp_size() / std::max<int64_t>(1, c.expert_shard_size()),
+                                 c.ep * c.etp * c.expert_shard_size(), domain);
   return g;
 }
 

@@ -9,6 +9,9 @@ namespace perfplan::predictor::detail {
 
 struct Groups {
   GroupPlacement tp, cp, ep, etp, dense_dp, expert_dp, pp;
+  // HSDP: the ranks one copy of the sharded state spans (the nearest of the DP group) and the
+  // copies across them; without HSDP the whole DP group and 1.
+  GroupPlacement dense_shard, dense_replica, expert_shard, expert_replica;
 };
 
 // Dense layers follow the rank order without EP (EP is folded into the ranks of MoE layers);

@@ -23,6 +23,7 @@ nlohmann::ordered_json layout_to_json(const predictor::ParallelConfig& c) {
           {"capacity_factor", c.capacity_factor},
           {"zero_stage", c.zero_stage},
           {"distributed_optimizer", c.distributed_optimizer},
+          {"shard_size", c.shard_size},
           {"schedule", predictor::to_string(c.schedule)},
           {"optimizer_post_validation", c.optimizer_post_validation},
           {"overlap_tp_comm", c.overlap_tp_comm},
@@ -105,6 +106,8 @@ predictor::ParallelConfig layout_from_json(const nlohmann::json& doc, const std:
   if (zero < 0 || zero > 3) r.fail("zero_stage", "0, 1, 2 or 3");
   c.zero_stage = static_cast<int>(zero);
   r.boolean("distributed_optimizer", c.distributed_optimizer);
+  r.integer("shard_size", c.shard_size);
+  if (c.shard_size < 0) r.fail("shard_size", "0 (sharded over every DP rank) or a positive divisor of dp x cp");
   r.text("schedule", c.schedule, [](const std::string& t) { return predictor::parse_pipeline_schedule(t); });
   r.boolean("optimizer_post_validation", c.optimizer_post_validation);
   r.boolean("overlap_tp_comm", c.overlap_tp_comm);

@@ -44,7 +44,10 @@ TEST_CASE("plan under Megatron-Core: interleaving only where the layers divide, 
     CHECK(80 % (l.pp * l.vp) == 0);
     CHECK((l.pp == 1 || l.schedule == predictor::PipelineSchedule::kOneFOneB ||
            l.schedule == predictor::PipelineSchedule::kInterleaved));
-    CHECK((l.zero_stage == 0 || l.zero_stage == 1 || (l.zero_stage == 3 && l.pp == 1)));
+    // DDP, the distributed optimizer, or Megatron-FSDP (optim_grads / optim_grads_params) without PP.
+    CHECK((l.zero_stage == 0 || l.zero_stage == 1 || (l.zero_stage >= 2 && l.pp == 1)));
+    // HSDP only as distributed-optimizer instances.
+    CHECK((l.shard_replicas() == 1 || l.zero_stage == 1));
   }
   CHECK(result.stats.pruned.count("the layers do not split into pp x vp chunks the framework accepts") == 1);
 }
@@ -68,13 +71,16 @@ TEST_CASE("plan under Megatron-Core: 61 layers split unevenly as an explicit per
   CHECK(saw_uneven);
 }
 
-TEST_CASE("plan under PyTorch FSDP: no pipeline parallelism, DDP or FSDP only") {
+TEST_CASE("plan under PyTorch FSDP: no pipeline parallelism, DDP, SHARD_GRAD_OP or FSDP, and HSDP") {
   const auto result = planner::plan(request_for("llama-3.1-8b", "pytorch-fsdp", 64, 64));
   REQUIRE_FALSE(result.top.empty());
+  bool hybrid = false;
   for (const auto& c : result.top) {
     CHECK(c.config.pp == 1);
-    CHECK((c.config.zero_stage == 0 || c.config.zero_stage == 3));
+    CHECK((c.config.zero_stage == 0 || c.config.zero_stage == 2 || c.config.zero_stage == 3));
+    hybrid = hybrid || c.config.shard_replicas() > 1 || c.equivalents.find("shard size") != std::string::npos;
   }
+  CHECK(hybrid);
   CHECK(result.stats.pruned.count("pytorch-fsdp has no pipeline parallelism") == 1);
 }
 
@@ -92,8 +98,9 @@ TEST_CASE("plan: rows are different layouts, variants within the model's error a
                      c.config.zero_stage});
   }
   CHECK(families.size() == 10);
-  // Within the band the best row folds its vp / micro-batch variants.
-  CHECK(result.top.front().equivalents.find("equivalent") != std::string::npos);
+  // Within the band rows fold their vp / micro-batch / shard-size variants.
+  CHECK(std::any_of(result.top.begin(), result.top.end(),
+                    [](const auto& c) { return c.equivalents.find("vp ") != std::string::npos; }));
   CHECK(result.top.front().beats_next.rfind("beats #2: ", 0) == 0);
 }
 

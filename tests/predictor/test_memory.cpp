@@ -104,3 +104,23 @@ TEST_CASE("A layout that cannot fit says why") {
   CHECK_FALSE(fit.fits);
   CHECK(fit.reason.find("A100-SXM4-80GB has 80.0 GiB") != std::string::npos);
 }
+
+TEST_CASE("HSDP shards the state over its group only: 4 copies of shards over 4 ranks hold 4x a full shard's bytes") {
+  const auto arch = gpt3_without_embedding_dropout();
+  auto config = korthikanti_175b(model::Recompute::kFull, true);
+  config.dp = 16;
+  config.global_batch_size = 256;
+  config.zero_stage = 3;
+  config.distributed_optimizer = true;
+  const auto step = model::build_step_operators(arch, config.step_config());
+  const auto full = predictor::memory_per_gpu(arch, step, config, a100(), adam()).peak;
+  config.shard_size = 4;
+  CHECK(config.shard_replicas() == 4);
+  CHECK(config.dense_shard_size() == 4);
+  CHECK(predictor::to_string(config).find(" fsdp hsdp4x4") != std::string::npos);
+  const auto hybrid = predictor::memory_per_gpu(arch, step, config, a100(), adam()).peak;
+  CHECK(hybrid.weights_bytes == doctest::Approx(4.0 * full.weights_bytes));
+  CHECK(hybrid.gradients_bytes == doctest::Approx(4.0 * full.gradients_bytes));
+  CHECK(hybrid.optimizer_bytes == doctest::Approx(4.0 * full.optimizer_bytes));
+  CHECK(hybrid.activations_bytes == doctest::Approx(full.activations_bytes));
+}

@@ -531,3 +531,42 @@ TEST_CASE("predict: ZeRO-3 per tensor (DeepSpeed 0.3-0.5) by hand: every tensor'
   // Nothing hides: more than the prefetched per-unit model of the same layout exposes.
   CHECK(p.time.dp_comm_s > predict_kernels_only(arch, cluster, config).time.dp_comm_s + 4.0 * reductions * 2e-6);
 }
+
+TEST_CASE("predict: HSDP by hand: reduce-scatter and gather inside the node, the shards all-reduced across nodes") {
+  const auto arch = small_llama();
+  auto cluster = round_cluster(16, 20e9);
+  cluster.inter_node.bandwidth_bytes_per_s = 5e9;
+  auto config = layout(1, 1, 16, 16);  // dp 16 over 2 nodes, one micro-batch
+  config.distributed_optimizer = true;
+  config.overlap_grad_reduce = false;
+  config.overlap_param_gather = false;
+  config.shard_size = 8;
+  const auto p = predict_kernels_only(arch, cluster, config);
+  const double params = model::step_totals(model::build_step_operators(arch, config.step_config())).parameters;
+  const predictor::GroupPlacement node{8, 8};    // 8 ranks, all in one NVLink domain
+  const predictor::GroupPlacement across{2, 1};  // one rank per node
+  const double rs = predictor::collective_time(model::CommKind::kReduceScatter, params * 4.0, node, cluster);
+  const double ar = predictor::collective_time(model::CommKind::kAllReduce, params / 8.0 * 4.0, across, cluster);
+  const double ag = predictor::collective_time(model::CommKind::kAllGather, params * 2.0, node, cluster);
+  CHECK(p.time.dp_comm_s == doctest::Approx(rs + ar + ag));
+  // A shard size that does not divide dp x cp is refused.
+  config.shard_size = 3;
+  CHECK(contains(predict_error(arch, cluster, config), "shard size 3 must divide dp x cp = 16"));
+}
+
+TEST_CASE("predict: ZeRO-2 reduce-scatters the gradients after every micro-batch, the distributed optimizer once per step") {
+  const auto arch = small_llama();
+  const auto cluster = round_cluster(8, 20e9);
+  auto config = layout(1, 1, 8, 32);  // 4 micro-batches
+  config.distributed_optimizer = true;
+  config.overlap_grad_reduce = false;
+  config.overlap_param_gather = false;
+  config.zero_stage = 1;
+  const auto once = predict_kernels_only(arch, cluster, config);
+  config.zero_stage = 2;
+  const auto each = predict_kernels_only(arch, cluster, config);
+  const double params = model::step_totals(model::build_step_operators(arch, config.step_config())).parameters;
+  const predictor::GroupPlacement node{8, 8};
+  const double rs = predictor::collective_time(model::CommKind::kReduceScatter, params * 4.0, node, cluster);
+  CHECK(each.time.dp_comm_s - once.time.dp_comm_s == doctest::Approx(3.0 * rs));
+}

@@ -67,6 +67,10 @@ struct FrameworkCapabilities {
   bool even_split_only = false;
   bool embedding_and_loss_in_split = false;
   bool fsdp_with_pipeline = false;  // ZeRO-3 / FSDP combined with pipeline parallelism
+  // ZeRO stages the framework also runs as HSDP (sharded within a group of DP ranks, replicated
+  // across groups); empty: none.
+  std::vector<int> hsdp_zero_stages;
+  bool expert_tensor_parallel = false;  // MoE experts split by their own TP degree (etp)
 };
 
 struct FrameworkSpec {

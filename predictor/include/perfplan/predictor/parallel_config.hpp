@@ -1,6 +1,7 @@
 #pragma once
 // How a training job is laid out over the GPUs: the parallel degrees, batch, precision,
 // recomputation, optimizer sharding, pipeline schedule and which communication overlaps.
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <cstdint>
@@ -34,6 +35,11 @@ struct ParallelConfig : model::StepConfig {
   int64_t vp = 1;   // virtual pipeline chunks per stage (interleaved 1F1B when > 1)
   int zero_stage = 0;                  // 0..3 (3 = FSDP full shard)
   bool distributed_optimizer = false;  // Megatron's (= ZeRO-1 over the DP x CP group)
+  // HSDP: the sharded state (ZeRO >= 1) split over this many of the DP x CP ranks, the nearest
+  // ones, and replicated over the rest, whose gradients are then all-reduced shard by shard
+  // (PyTorch FSDP HYBRID_SHARD / FSDP2 2-D mesh, torchtitan data_parallel_replicate_degree,
+  // Megatron-LM --num-distributed-optimizer-instances); 0: over all of them.
+  int64_t shard_size = 0;
   PipelineSchedule schedule = PipelineSchedule::kOneFOneB;
   int64_t global_batch_size = 1;  // sequences per optimizer step
   bool overlap_tp_comm = false;       // TP/SP collectives hidden behind GEMMs (Megatron --tp-comm-overlap)
@@ -66,6 +72,13 @@ struct ParallelConfig : model::StepConfig {
   int64_t dense_dp_size() const { return dp * cp; }
   // Ranks that hold the same experts: tp x cp x dp / (ep x etp) (Megatron-Core MoE folding).
   int64_t expert_dp_size() const { return ep * etp > 0 ? tp * cp * dp / (ep * etp) : 0; }
+  // Copies of the sharded state (1 unless HSDP) and the ranks each copy is sharded over.
+  int64_t shard_replicas() const { return shard_size > 0 ? std::max<int64_t>(1, dense_dp_size() / shard_size) : 1; }
+  int64_t dense_shard_size() const { return dense_dp_size() / shard_replicas(); }
+  int64_t expert_shard_size() const {
+    const int64_t r = shard_replicas();
+    return expert_dp_size() % r == 0 ? expert_dp_size() / r : expert_dp_size();
+  }
   // The same layout with what a user may leave out (0) filled in for `num_gpus` GPUs: dp as the
   // GPUs left by tp x pp x cp (at least 1), the global batch as dp x mbs.
   ParallelConfig with_defaults(int64_t num_gpus) const;
