@@ -219,7 +219,7 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
   if (doc.contains("capabilities")) {
     section("capabilities",
             {"pipeline_schedules", "zero_stages", "even_split_only", "embedding_and_loss_in_split", "fsdp_with_pipeline",
-             "hsdp_zero_stages", "expert_tensor_parallel"},
+             "hsdp_zero_stages", "expert_tensor_parallel", "no_pipeline_model_types"},
             [&](const json& o, const std::string& p) {
               FrameworkCapabilities& c = f.capabilities;
               c.declared = true;
@@ -246,6 +246,16 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
                     problems.add(join_path(p, "zero_stages"), "accepted: whole numbers 0-3 (got " + describe(v) + ")");
                   } else {
                     c.zero_stages.push_back(v.get<int>());
+                  }
+                }
+              }
+              if (const auto types = o.find("no_pipeline_model_types"); types != o.end()) {
+                if (!types->is_array()) {
+                  problems.add(join_path(p, "no_pipeline_model_types"), "must list Hugging Face model_type names");
+                } else {
+                  for (const auto& v : *types) {
+                    if (!v.is_string()) problems.add(join_path(p, "no_pipeline_model_types"), "accepted: model_type names (got " + describe(v) + ")");
+                    else c.no_pipeline_model_types.push_back(v.get<std::string>());
                   }
                 }
               }

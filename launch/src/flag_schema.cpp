@@ -110,6 +110,20 @@ FlagSchema load_flag_schema(const std::filesystem::path& file) {
       q.value_max = number(r, "value_max");
       s.requires_flags.push_back(std::move(q));
     }
+    for (const auto& e : doc.value("env", json::array())) {
+      FlagSchema::EnvRule rule;
+      rule.var = e.at("var").get<std::string>();
+      rule.value = text(e, "value");
+      rule.value_not = text(e, "value_not");
+      rule.source = text(e, "source");
+      if (e.contains("when_any")) rule.when_any = strings(e.at("when_any"));
+      if (e.contains("when_any_above_1")) rule.when_any_above_1 = strings(e.at("when_any_above_1"));
+      if (e.contains("unless_any")) rule.unless_any = strings(e.at("unless_any"));
+      if (rule.value.empty() == rule.value_not.empty()) {
+        throw InputError(where + ": env rule for " + rule.var + ": give exactly one of value, value_not");
+      }
+      s.env.push_back(std::move(rule));
+    }
     for (const auto& c : doc.value("conflicts", json::array())) {
       if (!c.contains("when")) s.conflicts.push_back(strings(c.at("flags")));
     }
@@ -236,6 +250,31 @@ std::vector<std::string> check_command(const FlagSchema& schema, const std::stri
     if (per_node > 0) world = nodes * per_node;
   }
   const auto degree = [&](const char* flag) { return as_number(value_of(flag)).value_or(1.0); };
+  // Environment: `export VAR=value` (or `VAR=value` before the launcher) lines ahead of the script.
+  std::map<std::string, std::string> env;
+  {
+    std::istringstream head(text.substr(0, start));
+    for (std::string w; head >> w;) {
+      const size_t eq = w.find('=');
+      if (eq == std::string::npos || eq == 0 || w.rfind("--", 0) == 0) continue;
+      env[w.substr(0, eq)] = unquote(w.substr(eq + 1));
+    }
+  }
+  for (const auto& rule : schema.env) {
+    bool applies = rule.when_any.empty() && rule.when_any_above_1.empty();
+    for (const auto& f : rule.when_any) applies = applies || given.count(f) > 0;
+    for (const auto& f : rule.when_any_above_1) applies = applies || (given.count(f) && degree(f.c_str()) > 1);
+    for (const auto& f : rule.unless_any) applies = applies && given.count(f) == 0;
+    if (!applies) continue;
+    const auto it = env.find(rule.var);
+    const std::string where = rule.source.empty() ? "" : " (" + rule.source + ")";
+    if (!rule.value.empty() && (it == env.end() || it->second != rule.value)) {
+      problems.push_back(rule.var + " must be " + rule.value + " here" + where);
+    }
+    if (!rule.value_not.empty() && it != env.end() && it->second == rule.value_not) {
+      problems.push_back(rule.var + " must not be " + rule.value_not + " here" + where);
+    }
+  }
   const auto term = [&](const std::string& t) -> std::optional<double> {
     if (t == "WORLD_SIZE") return world;
     if (t == "DATA_PARALLEL_SIZE") {

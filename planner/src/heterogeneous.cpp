@@ -80,12 +80,22 @@ std::vector<HeteroLayout> enumerate_heterogeneous(const PlanRequest& r, std::map
   std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return parts[x].gpu.hbm_bytes > parts[y].gpu.hbm_bytes; });
   const std::vector<int64_t> mbs_options =
       r.micro_batch_sizes.empty() ? std::vector<int64_t>{1, 2, 4, 8} : r.micro_batch_sizes;
+  const std::string no_pipeline = pipeline_unsupported(r);
+  // DDP and the distributed optimizer, where the framework runs them (no FSDP across parts here).
+  std::vector<int> zero_options;
+  for (int zero : {0, 1}) {
+    const auto& stages = r.framework.capabilities.zero_stages;
+    if (!r.framework.capabilities.declared || std::find(stages.begin(), stages.end(), zero) != stages.end()) {
+      zero_options.push_back(zero);
+    }
+  }
+  if (zero_options.empty()) zero_options.push_back(0);
 
   for (int64_t tp : powers_of_two_up_to(std::min<int64_t>(smallest_domain, 16))) {
     for (int64_t cp : powers_of_two_up_to(std::max<int64_t>(1, r.seq_len / 2048))) {
       for (int64_t mbs : mbs_options) {
         for (model::Recompute rc : {model::Recompute::kNone, model::Recompute::kSelective, model::Recompute::kFull}) {
-          for (int zero : {0, 1}) {
+          for (int zero : zero_options) {
             // (1) Pipeline across the parts: the same tp x cp x dp in every stage.
             for (int64_t dp = 1; dp <= r.cluster.num_gpus; dp *= 2) {
               ++enumerated;
@@ -97,6 +107,10 @@ std::vector<HeteroLayout> enumerate_heterogeneous(const PlanRequest& r, std::map
                 stages_on.push_back(divides ? part.num_gpus / width : 0);
               }
               const int64_t pp = std::accumulate(stages_on.begin(), stages_on.end(), int64_t{0});
+              if (pp > 1 && !no_pipeline.empty()) {
+                pruned[no_pipeline] += 1;
+                continue;
+              }
               if (!divides || pp > a.num_layers || r.global_batch_size % (dp * mbs) != 0) {
                 pruned["mixed pipeline: tp x cp x dp does not divide each part, or the batch"] += 1;
                 continue;
@@ -139,6 +153,10 @@ std::vector<HeteroLayout> enumerate_heterogeneous(const PlanRequest& r, std::map
             // (2) Data-parallel replicas on each part, the batch split by speed.
             for (int64_t pp = 1; pp <= a.num_layers && pp <= 64; pp *= 2) {
               ++enumerated;
+              if (pp > 1 && !no_pipeline.empty()) {
+                pruned[no_pipeline] += 1;
+                continue;
+              }
               const int64_t width = tp * cp * pp;
               std::vector<predictor::ParallelConfig> per_part;
               std::vector<double> replica_speed;

@@ -74,6 +74,16 @@ std::optional<Split> pipeline_split(const hardware::FrameworkCapabilities& caps,
   return split;
 }
 
+std::string pipeline_unsupported(const PlanRequest& r) {
+  const auto& caps = r.framework.capabilities;
+  if (caps.declared && caps.pipeline_schedules.empty()) return r.framework.name + " has no pipeline parallelism";
+  const auto& types = caps.no_pipeline_model_types;
+  if (std::find(types.begin(), types.end(), r.architecture.model_type) != types.end()) {
+    return r.framework.name + " cannot pipeline " + r.architecture.model_type + " models";
+  }
+  return "";
+}
+
 std::vector<int64_t> powers_of_two_up_to(int64_t limit) {
   std::vector<int64_t> out;
   for (int64_t v = 1; v <= limit; v *= 2) out.push_back(v);
@@ -117,6 +127,7 @@ Enumeration enumerate_layouts(const PlanRequest& r) {
     return std::find(caps.hsdp_zero_stages.begin(), caps.hsdp_zero_stages.end(), zero) != caps.hsdp_zero_stages.end();
   };
   const bool expert_tp = !caps.declared || caps.expert_tensor_parallel;
+  const std::string no_pipeline = pipeline_unsupported(r);
 
   // TP stays inside the NVLink domain and at most 16 ranks.
   for (int64_t tp : powers_of_two_up_to(std::min<int64_t>(domain, 16))) {
@@ -140,8 +151,8 @@ Enumeration enumerate_layouts(const PlanRequest& r) {
           e.enumerated += count;
           cut(reason, count);
         };
-        if (pp > 1 && caps.declared && caps.pipeline_schedules.empty()) {
-          cut_all(r.framework.name + " has no pipeline parallelism", combinations * static_cast<int64_t>(vps.size()));
+        if (pp > 1 && !no_pipeline.empty()) {
+          cut_all(no_pipeline, combinations * static_cast<int64_t>(vps.size()));
           continue;
         }
         for (int64_t vp : vps) {
@@ -195,7 +206,10 @@ Enumeration enumerate_layouts(const PlanRequest& r) {
                     c.ep = ep;
                     c.schedule = schedule;
                     c.global_batch_size = rounded;
-                    c.overlap_moe_comm = ep > 1;
+                    // Megatron-Core overlaps the EP all-to-all of one micro-batch with another's
+                    // compute only with interleaving when pipelined and without full recompute
+                    // (transformer_config.py overlap_moe_expert_parallel_comm checks).
+                    c.overlap_moe_comm = ep > 1 && (pp == 1 || vp > 1) && recompute != model::Recompute::kFull;
                     c.embedding_in_split = c.loss_in_split = split->embedding_and_loss;
                     c.stage_layers = split->stage_layers;
                     if (!model::sharding_problems(a, c.step_config()).empty()) {

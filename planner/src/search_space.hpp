@@ -32,6 +32,10 @@ struct Split {
 };
 std::optional<Split> pipeline_split(const hardware::FrameworkCapabilities& caps, int64_t layers, int64_t pp, int64_t vp);
 
+// Why the framework cannot pipeline this model at all (no pipeline parallelism, or none for its
+// model type); empty when it can.
+std::string pipeline_unsupported(const PlanRequest& request);
+
 // 1, 2, 4, ... up to `limit`.
 std::vector<int64_t> powers_of_two_up_to(int64_t limit);
 // A layout of the request with these degrees and the planner's standing choices (SP and TP-comm

@@ -29,8 +29,9 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 }  // namespace
 
-TEST_CASE("framework names: megatron, nemo, torchtitan, anything else is an InputError listing them") {
+TEST_CASE("framework names: megatron, megatron-bridge, nemo, torchtitan, anything else is an InputError listing them") {
   CHECK(launch::parse_launch_framework("megatron") == launch::LaunchFramework::kMegatron);
+  CHECK(launch::parse_launch_framework("megatron-bridge") == launch::LaunchFramework::kMegatronBridge);
   CHECK(launch::parse_launch_framework("NeMo") == launch::LaunchFramework::kNemo);
   CHECK(launch::parse_launch_framework("torchtitan") == launch::LaunchFramework::kTorchtitan);
   CHECK_THROWS_AS(launch::parse_launch_framework("deepspeed"), InputError);
@@ -39,7 +40,7 @@ TEST_CASE("framework names: megatron, nemo, torchtitan, anything else is an Inpu
   } catch (const InputError& e) {
     const std::string message = e.what();
     CHECK(contains(message, "deepspeed"));
-    CHECK(contains(message, "megatron, nemo, torchtitan"));
+    CHECK(contains(message, "megatron, megatron-bridge, nemo, torchtitan"));
   }
 }
 

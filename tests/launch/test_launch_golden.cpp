@@ -32,7 +32,7 @@ void check_golden(const std::string& name, const std::string& actual) {
 }  // namespace
 
 TEST_CASE("launch golden: Llama-3.1-70B on 512 GPUs, every framework") {
-  for (const auto framework : {launch::LaunchFramework::kMegatron, launch::LaunchFramework::kNemo,
+  for (const auto framework : {launch::LaunchFramework::kMegatron, launch::LaunchFramework::kMegatronBridge, launch::LaunchFramework::kNemo,
                                launch::LaunchFramework::kTorchtitan}) {
     CAPTURE(launch::to_string(framework));
     check_golden("llama-3.1-70b_512_" + launch::to_string(framework) + ".txt",
@@ -41,7 +41,7 @@ TEST_CASE("launch golden: Llama-3.1-70B on 512 GPUs, every framework") {
 }
 
 TEST_CASE("launch golden: Mixtral 8x7B with ep 8 on 16 GPUs, every framework") {
-  for (const auto framework : {launch::LaunchFramework::kMegatron, launch::LaunchFramework::kNemo,
+  for (const auto framework : {launch::LaunchFramework::kMegatron, launch::LaunchFramework::kMegatronBridge, launch::LaunchFramework::kNemo,
                                launch::LaunchFramework::kTorchtitan}) {
     CAPTURE(launch::to_string(framework));
     check_golden("mixtral-8x7b_16_" + launch::to_string(framework) + ".txt",

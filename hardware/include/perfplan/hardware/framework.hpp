@@ -71,6 +71,8 @@ struct FrameworkCapabilities {
   // across groups); empty: none.
   std::vector<int> hsdp_zero_stages;
   bool expert_tensor_parallel = false;  // MoE experts split by their own TP degree (etp)
+  // Hugging Face model_types the framework cannot pipeline (no pipeline split for their models).
+  std::vector<std::string> no_pipeline_model_types;
 };
 
 struct FrameworkSpec {

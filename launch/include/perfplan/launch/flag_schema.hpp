@@ -38,7 +38,15 @@ struct FlagSchema {
     std::vector<std::string> divisor;
     std::string of, when;
   };
+  // An environment variable the framework asserts on: `value` (or anything but `value_not`)
+  // when any flag of `when_any` is given or any of `when_any_above_1` exceeds 1, unless one of
+  // `unless_any` is given.
+  struct EnvRule {
+    std::string var, value, value_not, source;
+    std::vector<std::string> when_any, when_any_above_1, unless_any;
+  };
   std::vector<Requires> requires_flags;
+  std::vector<EnvRule> env;
   std::vector<std::vector<std::string>> conflicts;  // unconditional ones
   std::vector<Divides> divides;
 };
@@ -50,7 +58,8 @@ std::filesystem::path default_schema_directory();
 
 // Problems of the flags after the script name of a shell command ("torchrun ... pretrain_gpt.py
 // --a 1 \ --b ..."): unknown flags, values of the wrong kind, a flag given twice, a required
-// companion missing, conflicting flags together, divisibility the framework asserts. Empty when
+// companion missing, conflicting flags together, divisibility the framework asserts, and
+// environment variables (`export VAR=value` lines before the script) it asserts on. Empty when
 // the framework's parser and checks would accept it.
 std::vector<std::string> check_command(const FlagSchema& schema, const std::string& command,
                                        const std::string& script = "pretrain_gpt.py");
