@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "perfplan/planner/plan.hpp"
+#include "perfplan/report/plan_report.hpp"
 
 namespace perfplan::cli {
 
@@ -21,7 +22,8 @@ struct PlanArguments {
 };
 
 PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const char* usage, bool report);
-// The best layout as the chosen framework's launch configuration (--emit).
-std::string render_best_launch_config(const PlanArguments& a, const planner::PlanResult& r);
+// The best layout as the launch configuration of the framework the plan is for (--emit, or the
+// --framework profile's writer); `unavailable` says why when that framework has no writer.
+report::LaunchSection best_launch_config(const PlanArguments& a, const planner::PlanResult& r);
 
 }  // namespace perfplan::cli

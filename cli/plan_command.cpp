@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "perfplan/common/version.hpp"
+#include "perfplan/launch/launch_config.hpp"
 #include "commands.hpp"
 #include "perfplan/model/catalog.hpp"
 #include "perfplan/common/input_error.hpp"
@@ -58,7 +59,9 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
   if (report) {
     options.add_options()("output,o", po::value(&a.output)->default_value("report.html"), "HTML file to write");
   } else {
-    options.add_options()("emit", po::value(&a.emit), "print the best layout as megatron | nemo | torchtitan config")(
+    options.add_options()("emit", po::value(&a.emit),
+                          "print the best layout as megatron | megatron-bridge | nemo | torchtitan config "
+                          "(plans for that framework unless --framework is given)")(
         "json", "print JSON");
   }
   po::variables_map vm;
@@ -74,6 +77,23 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
     throw InputError(std::string("perfplan ") + (report ? "report" : "plan") + " needs --model, --cluster and --gpus N (N > 0)");
   }
   a.json = vm.count("json") > 0;
+  if (a.json && !a.emit.empty()) throw InputError("give --emit or --json, not both (plan --json carries the launch config)");
+  if (!a.emit.empty()) {
+    // The plan is made for the framework whose config is written: --emit names it unless
+    // --framework does, and the two must agree.
+    const launch::LaunchFramework emit = launch::parse_launch_framework(a.emit);
+    const std::string profile = framework_name.substr(0, framework_name.find('@'));
+    if (vm["framework"].defaulted()) {
+      framework_name = emit == launch::LaunchFramework::kMegatron ? std::string(hardware::kDefaultFramework)
+                                                                  : launch::to_string(emit);
+    } else if (launch::launch_framework_for(profile) != emit) {
+      const auto writer = launch::launch_framework_for(profile);
+      throw InputError("--emit " + a.emit + " writes " + launch::launch_target(emit).name + " config, but the plan is for --framework " +
+                       framework_name + (writer ? " (whose config is --emit " + launch::to_string(*writer) + ")"
+                                                : " (perfplan writes no launch config for it)") +
+                       ": give one of them, or both for the same framework");
+    }
+  }
   a.request.constraints.no_fsdp = vm.count("no-fsdp") > 0;
   {
     const auto& k = a.request.constraints;
@@ -212,50 +232,17 @@ int run_plan_command(const std::vector<std::string>& args) {
   const planner::PlanResult r = planner::plan(chosen.request);
   if (r.top.empty()) throw InputError(r.stats.nothing_fits);
   if (!a.emit.empty()) {
-    std::cout << render_best_launch_config(chosen, r);
+    std::cout << best_launch_config(chosen, r).text;
     return 0;
   }
   if (!a.json) std::cout << gpu_count_line;
-  std::cout << (a.json ? report::render_plan_json(chosen.request, r) : report::render_plan_text(chosen.request, r));
-  return 0;
-}
-
-}  // namespace perfplan::cli
-
-#include "perfplan/launch/launch_config.hpp"
-
-namespace perfplan::cli {
-
-std::string render_best_launch_config(const PlanArguments& a, const planner::PlanResult& r) {
-  const launch::LaunchFramework framework = launch::parse_launch_framework(a.emit);
-  const auto& best = r.top.front();
-  std::string text = launch::render_launch_config(framework, a.request.architecture, best.config,
-                                                  a.request.cluster.num_gpus, a.request.cluster.gpus_per_node);
-  if (a.request.cluster.parts.empty()) return text;
-  // A mixed cluster: which nodes hold which GPUs, in rank order (pipeline stage s holds ranks
-  // s x tp x cp x dp onwards under Megatron's tp-cp-ep-dp-pp order), and where the stages run.
-  const auto& parts = a.request.cluster.parts;
-  std::string header = "# mixed cluster, ranks in this order:";
-  const auto& c = best.config;
-  if (!c.stage_part.empty()) {
-    const int64_t per_stage = c.tp * c.cp * c.dp;
-    for (size_t s = 0; s < c.stage_part.size(); ++s) {
-      const auto& part = parts[static_cast<size_t>(c.stage_part[s])];
-      header += " " + std::to_string(static_cast<int64_t>(s) * per_stage) + "-" +
-                std::to_string(static_cast<int64_t>(s + 1) * per_stage - 1) + " (stage " + std::to_string(s) + ") on " +
-                part.name + " (" + part.gpu.name + ")";
-    }
+  if (a.json) {
+    const report::LaunchSection launch = best_launch_config(chosen, r);
+    std::cout << report::render_plan_json(chosen.request, r, &launch);
   } else {
-    int64_t first = 0;
-    for (const auto& part : parts) {
-      header += " " + std::to_string(first) + "-" + std::to_string(first + part.num_gpus - 1) + " on " + part.name +
-                " (" + part.gpu.name + ")";
-      first += part.num_gpus;
-    }
+    std::cout << report::render_plan_text(chosen.request, r);
   }
-  header += "\n# " + best.placement + "\n";
-  const size_t after_first_line = text.find('\n') + 1;
-  return text.insert(after_first_line, header);
+  return 0;
 }
 
 }  // namespace perfplan::cli

@@ -37,6 +37,8 @@ int run_report_command(const std::vector<std::string>& args) {
   input.rank_by = planner::to_string(a.request.rank_by);
   input.plan = &result;
   input.scaling = planner::scaling_curve(a.request, a.request.cluster.num_gpus);
+  input.band = a.request.band;
+  input.launch = best_launch_config(a, result);
   input.perfplan_version = kPerfplanVersion;
   std::ofstream out(a.output);
   if (!out) throw InputError(a.output + ": cannot write the report");

@@ -52,7 +52,7 @@ std::string render_plan_text(const planner::PlanRequest& req, const planner::Pla
   return out;
 }
 
-std::string render_plan_json(const planner::PlanRequest& req, const planner::PlanResult& r) {
+std::string render_plan_json(const planner::PlanRequest& req, const planner::PlanResult& r, const LaunchSection* launch) {
   using json = nlohmann::ordered_json;
   json top = json::array();
   for (const auto& c : r.top) {
@@ -79,11 +79,18 @@ std::string render_plan_json(const planner::PlanRequest& req, const planner::Pla
                 {"inputs",
                  {{"model", req.architecture.name}, {"cluster", req.cluster.name}, {"gpus", req.cluster.num_gpus},
                   {"gbs", req.global_batch_size}, {"seq", req.seq_len}, {"dtype", model::to_string(req.dtype)},
-                  {"rank", planner::to_string(req.rank_by)}, {"tokens", req.training_tokens}}}}},
+                  {"rank", planner::to_string(req.rank_by)}, {"tokens", req.training_tokens},
+                  {"framework", req.framework.release.empty() ? req.framework.name
+                                                              : req.framework.name + " " + req.framework.release}}}}},
               {"search",
                {{"enumerated", r.stats.enumerated}, {"evaluated", r.stats.evaluated}, {"feasible", r.stats.feasible},
                 {"pruned", pruned}, {"seconds", r.search_seconds}}},
               {"top", top}};
+  if (launch) {
+    doc["launch"] = launch->unavailable.empty()
+                        ? json{{"framework", launch->framework}, {"target", launch->target}, {"config", launch->text}}
+                        : json{{"framework", nullptr}, {"unavailable", launch->unavailable}};
+  }
   return doc.dump(2) + "\n";
 }
 

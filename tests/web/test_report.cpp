@@ -3,10 +3,12 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -14,6 +16,7 @@
 
 #include "perfplan/common/input_error.hpp"
 #include "perfplan/predictor/pipeline_schedule.hpp"
+#include "perfplan/predictor/predict.hpp"
 #include "perfplan/web/report.hpp"
 
 namespace fs = std::filesystem;
@@ -27,6 +30,16 @@ namespace {
 
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 constexpr const char* kChromium = "/usr/bin/chromium";
+
+// Measured / predicted time between 0.9 and 1.2 (the model's out-of-sample band).
+perfplan::hardware::PredictionBand sample_band() {
+  perfplan::hardware::PredictionBand band;
+  band.low_ratio = 0.9;
+  band.high_ratio = 1.2;
+  band.cases = 40;
+  band.basis = "test runs";
+  return band;
+}
 
 Candidate make_candidate(int64_t tp, int64_t pp, int64_t dp, double tokens_per_s, double memory_gib, std::string why) {
   Candidate c;
@@ -55,6 +68,7 @@ Candidate make_candidate(int64_t tp, int64_t pp, int64_t dp, double tokens_per_s
                    .optimizer_bytes = 0.1 * memory_gib * kGiB,
                    .activations_bytes = 0.4 * memory_gib * kGiB,
                    .runtime_bytes = 0.1 * memory_gib * kGiB};
+  c.prediction.band = perfplan::predictor::band_of(p.iteration_time_s, sample_band());
   c.time_to_train_s = 1e12 / tokens_per_s;
   c.cost_usd = 64 * c.time_to_train_s / 3600 * 2.5;
   c.why = std::move(why);
@@ -65,7 +79,7 @@ Candidate make_candidate(int64_t tp, int64_t pp, int64_t dp, double tokens_per_s
 PlanResult sample_plan() {
   PlanResult plan;
   plan.top.push_back(make_candidate(8, 4, 2, 400000, 52, "TP inside the node, short bubble <8 micro-batches>"));
-  plan.top.push_back(make_candidate(4, 4, 4, 360000, 61, "more DP traffic & longer bubble"));
+  plan.top.push_back(make_candidate(4, 4, 4, 360000, 77, "more DP traffic & longer bubble"));
   plan.top.push_back(make_candidate(8, 8, 1, 300000, 38, "deep pipeline: 30% bubble"));
   perfplan::predictor::StageTimes stage{.forward_s = 0.010, .backward_s = 0.020, .weight_grad_s = 0.0, .p2p_s = 0.0005};
   for (const auto& e :
@@ -117,6 +131,10 @@ perfplan::web::ReportInput sample_input(const PlanResult& plan) {
     s.config.dp = gpus / 8;
     input.scaling.push_back(s);
   }
+  input.band = sample_band();
+  input.launch.framework = "megatron";
+  input.launch.target = "Megatron-LM core_v0.14.0";
+  input.launch.text = "# perfplan launch config\ntorchrun pretrain_gpt.py \\\n    --tensor-model-parallel-size 8 <tp>\n";
   input.perfplan_version = "0.1.0";
   return input;
 }
@@ -157,7 +175,8 @@ struct TempDir {
 
 // Runs headless Chromium on `html` with a fresh profile; `mode` is "--dump-dom" or "--screenshot=...".
 // stdout and stderr go to files in `dir`. Returns the exit status.
-int run_chromium(const fs::path& dir, const fs::path& html, const std::string& mode, const std::string& name) {
+int run_chromium(const fs::path& dir, const fs::path& html, const std::string& mode, const std::string& name,
+                 const std::string& window = "1400,2000") {
   const fs::path profile = dir / ("profile-" + name);
   fs::create_directories(profile);
   const std::string command = std::string("timeout 60 ") + kChromium +
@@ -166,7 +185,7 @@ int run_chromium(const fs::path& dir, const fs::path& html, const std::string& m
                               " --user-data-dir='" +
                               profile.string() +
                               "' --enable-logging=stderr --v=0"
-                              " --virtual-time-budget=5000 --window-size=1400,2000 " +
+                              " --virtual-time-budget=5000 --window-size=" + window + " " +
                               mode + " 'file://" + html.string() + "' > '" + (dir / (name + ".out")).string() +
                               "' 2> '" + (dir / (name + ".err")).string() + "'";
   return std::system(command.c_str());
@@ -329,4 +348,91 @@ TEST_CASE("report: days and cost state the token budget and the price per GPU-ho
   CHECK(html.find("Days and cost are for a budget of 2e+12 training tokens at $6.16 per GPU-hour (list price).") !=
         std::string::npos);
   CHECK(html.find("GPU-hours \u00d7 $6.16 per GPU-hour") != std::string::npos);
+}
+
+TEST_CASE("report: abbreviations spelled out, every time with its band, the launch config shown") {
+  const auto plan = sample_plan();
+  const std::string html = perfplan::web::render_report_html(sample_input(plan));
+  // Column headers explain themselves, and a glossary under the table spells them out.
+  CHECK(html.find("<abbr title=\"tensor parallel degree (+SP: sequence parallelism)\">TP</abbr>") != std::string::npos);
+  CHECK(count(html, "<abbr title=") >= 12);
+  CHECK(html.find("id=\"glossary\"") != std::string::npos);
+  CHECK(html.find("<b>MFU</b> model FLOPs utilisation") != std::string::npos);
+  // Band 0.9-1.2 on the best's iteration (64 x 4096 / 400000 = 0.65536 s), its days and its cost.
+  CHECK(html.find("0.59-0.786 s") != std::string::npos);
+  const double days = 1e12 / 400000 / 86400;
+  CHECK(html.find(fmt::format("{:.1f}-{:.1f}", 0.9 * days, 1.2 * days)) != std::string::npos);
+  const auto data = embedded_data(html);
+  const auto& best = data["candidates"][0];
+  CHECK(best["time_to_train_band_s"][0].get<double>() == doctest::Approx(0.9 * 1e12 / 400000));
+  CHECK(best["cost_band_usd"][1].get<double>() == doctest::Approx(1.2 * best["cost_usd"].get<double>()));
+  CHECK(data["band"]["high_ratio"] == 1.2);
+  // The launch config, escaped.
+  CHECK(html.find("<pre class=\"launch-config\" id=\"launch-config\"><code># perfplan launch config") != std::string::npos);
+  CHECK(html.find("--tensor-model-parallel-size 8 &lt;tp&gt;") != std::string::npos);
+  CHECK(data["launch"]["target"] == "Megatron-LM core_v0.14.0");
+}
+
+// A probe the test appends after the report's own script: what the browser laid out, as an
+// attribute of <body> (value labels crossed by the GPU-memory line, the page's and the table's
+// widths at the window's size, the scroll hint).
+constexpr const char* kLayoutProbe = R"(<script>
+(function () {
+  const out = {};
+  const line = document.querySelector('#chart-memory .capacity');
+  out.capacity = !!line;
+  out.crossed = 0;
+  if (line) {
+    const x = line.getBBox().x;
+    document.querySelectorAll('#chart-memory .value-label').forEach((t) => {
+      const b = t.getBBox();
+      if (b.x <= x && x <= b.x + b.width) ++out.crossed;
+    });
+  }
+  const wrap = document.getElementById('table-wrap');
+  out.pageOverflow = document.documentElement.scrollWidth - window.innerWidth;
+  out.tableScrolls = wrap.scrollWidth > wrap.clientWidth && getComputedStyle(wrap).overflowX === 'auto';
+  out.hintShown = document.getElementById('scroll-hint').classList.contains('shown');
+  out.whiskers = document.querySelectorAll('#chart-time .band-range').length;
+  out.bandArea = document.querySelectorAll('#chart-scaling .band-area').length;
+  out.logTicks = Array.from(document.querySelectorAll('#chart-scaling .tick-label')).map((t) => t.textContent);
+  document.body.setAttribute('data-probe', JSON.stringify(out));
+})();
+</script>
+)";
+
+TEST_CASE("report: headless Chromium: labels clear of the memory line, the table scrolls at 900 px, log-log scaling with its band" *
+          doctest::skip(!fs::exists(kChromium))) {
+  const PlanResult plan = sample_plan();
+  const TempDir dir;
+  std::string page = perfplan::web::render_report_html(sample_input(plan));
+  page.insert(page.rfind("</body>"), kLayoutProbe);
+  const fs::path html = dir.path / "report.html";
+  std::ofstream(html) << page;
+  for (const std::string width : {"900", "1400"}) {
+    CAPTURE(width);
+    REQUIRE(run_chromium(dir.path, html, "--dump-dom", "dom" + width, width + ",2000") == 0);
+    const std::string dom = read_text(dir.path / ("dom" + width + ".out"));
+    CHECK(dom.find("<body data-rendered=\"true\"") != std::string::npos);
+    const std::string key = "data-probe=\"";
+    const auto at = dom.find(key);
+    REQUIRE(at != std::string::npos);
+    std::string text = dom.substr(at + key.size(), dom.find('"', at + key.size()) - at - key.size());
+    for (std::string::size_type q; (q = text.find("&quot;")) != std::string::npos;) text.replace(q, 6, "\"");
+    const auto probe = nlohmann::json::parse(text);
+    INFO(probe.dump());
+    CHECK(probe["capacity"] == true);
+    CHECK(probe["crossed"] == 0);                // #2 at 77 of 80 GiB: its label moved past the line
+    CHECK(probe["pageOverflow"].get<int>() <= 0);  // the page never scrolls sideways
+    CHECK(probe["whiskers"] == 3 * 3);           // a range and two caps per bar
+    CHECK(probe["bandArea"] == 1);
+    // Logarithmic tokens/s ticks: 1-2-5 steps.
+    const auto& ticks = probe["logTicks"];
+    CHECK(std::find(ticks.begin(), ticks.end(), "50k") != ticks.end());
+    CHECK(std::find(ticks.begin(), ticks.end(), "100k") != ticks.end());
+    if (width == "900") {
+      CHECK(probe["tableScrolls"] == true);
+      CHECK(probe["hintShown"] == true);
+    }
+  }
 }

@@ -12,12 +12,12 @@
   const TIME_PARTS = [
     ['compute', 'compute', '#4e79a7'],
     ['recompute', 'recompute', '#a0cbe8'],
-    ['tp_comm', 'TP/SP comm', '#f28e2b'],
-    ['cp_comm', 'CP comm', '#ffbe7d'],
-    ['ep_comm', 'EP all-to-all', '#59a14f'],
+    ['tp_comm', 'tensor / sequence-parallel communication', '#f28e2b'],
+    ['cp_comm', 'context-parallel communication', '#ffbe7d'],
+    ['ep_comm', 'expert-parallel all-to-all', '#59a14f'],
     ['pp_bubble', 'pipeline bubble', '#bab0ac'],
-    ['pp_p2p', 'pipeline send/recv', '#8cd17d'],
-    ['dp_comm', 'DP sync', '#e15759'],
+    ['pp_p2p', 'pipeline send/receive', '#8cd17d'],
+    ['dp_comm', 'data-parallel gradient sync', '#e15759'],
     ['optimizer', 'optimizer', '#b07aa1'],
     ['host', 'host launch stalls', '#9c755f'],
   ];
@@ -32,7 +32,7 @@
     forward: ['forward', '#4e79a7'],
     backward: ['backward', '#f28e2b'],
     weight_grad: ['weight gradient', '#edc948'],
-    dp_comm: ['DP sync', '#e15759'],
+    dp_comm: ['data-parallel gradient sync', '#e15759'],
     optimizer: ['optimizer', '#b07aa1'],
   };
   const OTHER_EVENT_COLOR = '#9aa5b1';
@@ -250,10 +250,11 @@
 
   // ---- stacked breakdowns of the best few -------------------------------------------------
   // Values arrive in SI units (s, bytes); the axis counts `unit`s of them (1 s, 1 GiB).
-  function drawStacked(id, parts, valuesOf, totalOf, format, unit, axisLabel, capacity) {
+  // bandOf(c): the likely [low, high] of the total, drawn as a whisker; null for none.
+  function drawStacked(id, parts, valuesOf, totalOf, format, unit, axisLabel, capacity, bandOf) {
     const candidates = data.candidates.slice(0, BREAKDOWN_CANDIDATES);
     const rowH = 34, W = 640;
-    const plot = {left: 196, right: W - 64, top: 8, bottom: 8 + Math.max(candidates.length, 1) * rowH};
+    const plot = {left: 196, right: W - (bandOf ? 150 : 64), top: 8, bottom: 8 + Math.max(candidates.length, 1) * rowH};
     const H = plot.bottom + 46;
     const svg = setup(id, W, H);
     if (!candidates.length) {
@@ -261,7 +262,9 @@
       return;
     }
     const sums = candidates.map((c) => parts.reduce((s, p) => s + (valuesOf(c)[p[0]] || 0), 0));
-    const max = niceMax(Math.max(maxOf(sums), maxOf(candidates.map(totalOf)), capacity || 0) / unit, 5);
+    const bands = candidates.map((c) => (bandOf ? bandOf(c) : null));
+    const max = niceMax(Math.max(maxOf(sums), maxOf(candidates.map(totalOf)), capacity || 0,
+                                 maxOf(bands.map((b) => (b ? b[1] : 0)))) / unit, 5);
     const x = linear(0, max * unit, plot.left, plot.right);
     xAxis(svg, plot, (v) => x(v * unit), ticks(max, 5), trim3, axisLabel);
     if (capacity > 0) {
@@ -285,10 +288,24 @@
             '#' + c.rank + ' ' + name + ': ' + format(v) + ' (' + percent(v / (sums[i] || 1)) + ')');
         at += v;
       }
-      // On a white backdrop: the GPU-memory line may run through the label.
-      const total = add(svg, 'text', {x: x(Math.max(at, totalOf(c))) + 6, y: top + h / 2 + 4, class: 'value-label'},
-                        format(totalOf(c)));
-      const box = total.getBBox();
+      const band = bands[i];
+      let end = Math.max(at, totalOf(c));
+      if (band) {
+        const y = top + h / 2;
+        tip(add(svg, 'line', {x1: x(band[0]), x2: x(band[1]), y1: y, y2: y, class: 'band-range'}),
+            '#' + c.rank + ' likely ' + format(band[0]) + '\u2013' + format(band[1]));
+        for (const v of band) add(svg, 'line', {x1: x(v), x2: x(v), y1: y - 5, y2: y + 5, class: 'band-range'});
+        end = Math.max(end, band[1]);
+      }
+      // The label sits right of the bar (and its whisker); where the GPU-memory line would run
+      // through it, it moves past the line instead.
+      const text = format(totalOf(c)) + (band ? ' (likely ' + format(band[0]) + '\u2013' + format(band[1]) + ')' : '');
+      const total = add(svg, 'text', {x: x(end) + 6, y: top + h / 2 + 4, class: 'value-label'}, text);
+      let box = total.getBBox();
+      if (capacity > 0 && box.x - 2 <= x(capacity) && x(capacity) <= box.x + box.width + 2) {
+        total.setAttribute('x', x(capacity) + 6);
+        box = total.getBBox();
+      }
       svg.insertBefore(add(svg, 'rect', {x: box.x - 2, y: box.y, width: box.width + 4, height: box.height,
                                          class: 'label-backdrop'}), total);
     });
@@ -297,11 +314,11 @@
   }
   function drawTime() {
     drawStacked('time', TIME_PARTS, (c) => c.time_breakdown_s, (c) => c.iteration_time_s, seconds, 1,
-                'seconds per iteration', 0);
+                'seconds per iteration', 0, (c) => c.iteration_time_band_s);
   }
   function drawMemory() {
     drawStacked('memory', MEMORY_PARTS, (c) => c.memory_bytes, (c) => c.memory_bytes.total, gib, GiB,
-                'GiB per GPU', data.gpu_memory_bytes);
+                'GiB per GPU', data.gpu_memory_bytes, null);
   }
 
   // ---- pipeline timeline (Gantt) of the best ----------------------------------------------
@@ -361,7 +378,18 @@
     if (data.candidates.length) note('gantt', 'configuration #1: ' + data.candidates[0].label);
   }
 
-  // ---- scaling curve ----------------------------------------------------------------------
+  // ---- scaling curve (log-log) -----------------------------------------------------------
+  // Log-scale ticks: 1, 2, 5 x 10^k inside [lo, hi].
+  function logTicks(lo, hi) {
+    const out = [];
+    for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); ++e) {
+      for (const m of [1, 2, 5]) {
+        const v = m * Math.pow(10, e);
+        if (v >= lo * 0.999 && v <= hi * 1.001) out.push(v);
+      }
+    }
+    return out;
+  }
   function drawScaling() {
     const W = 1280, H = 380;
     const plot = {left: 78, right: W - 78, top: 14, bottom: H - 50};
@@ -373,15 +401,22 @@
     }
     const first = points[0];
     const ideal = points.map((p) => first.tokens_per_s * p.gpus / first.gpus);
+    const band = data.band;  // measured / predicted time: tokens/s spans [t / high, t / low]
+    const lowOf = (t) => (band ? t / band.high_ratio : t);
+    const highOf = (t) => (band ? t / band.low_ratio : t);
     const lo = Math.log2(first.gpus), hi = Math.log2(points[points.length - 1].gpus);
     const pad = hi > lo ? 0.04 * (hi - lo) + 0.15 : 1;
     const lx = linear(lo - pad, hi + pad, plot.left, plot.right);
     const x = (g) => lx(Math.log2(g));
-    const yMax = niceMax(1.05 * Math.max(maxOf(points.map((p) => p.tokens_per_s)), maxOf(ideal)), 6);
-    const y = linear(0, yMax, plot.bottom, plot.top);
+    // Both axes logarithmic: linear scaling is a straight line of slope 1.
+    const yLo = 0.8 * Math.min(...points.map((p) => lowOf(p.tokens_per_s)));
+    const yHi = 1.25 * Math.max(maxOf(points.map((p) => highOf(p.tokens_per_s))), maxOf(ideal));
+    const ly = linear(Math.log10(yLo), Math.log10(yHi), plot.bottom, plot.top);
+    const y = (v) => ly(Math.log10(Math.max(v, yLo)));
     const mfuMax = Math.min(niceMax(1.15 * 100 * maxOf(points.map((p) => p.mfu)), 5), 100);
     const yMfu = linear(0, mfuMax, plot.bottom, plot.top);
-    yAxis(svg, plot, y, ticks(yMax, 6), compact, 'tokens / s');
+    const tickValues = logTicks(yLo, yHi);
+    yAxis(svg, plot, y, tickValues.length >= 2 ? tickValues : [yLo, yHi], compact, 'tokens / s (log scale)');
     yAxis(svg, plot, yMfu, ticks(mfuMax, 5), (v) => trim3(v) + '%', 'MFU', 'right');
     const axis = add(svg, 'g', {class: 'axis'});
     add(axis, 'line', {x1: plot.left, x2: plot.right, y1: plot.bottom, y2: plot.bottom});
@@ -391,6 +426,13 @@
     }
     add(axis, 'text', {x: (plot.left + plot.right) / 2, y: plot.bottom + 36, 'text-anchor': 'middle', class: 'axis-label'},
         'GPUs (log scale)');
+    if (band && points.length > 1) {
+      const upper = points.map((p) => x(p.gpus) + ',' + y(highOf(p.tokens_per_s)));
+      const lower = points.slice().reverse().map((p) => x(p.gpus) + ',' + y(lowOf(p.tokens_per_s)));
+      tip(add(svg, 'polygon', {class: 'band-area', points: upper.concat(lower).join(' ')}),
+          'likely tokens/s: measured / predicted time ' + band.low_ratio.toFixed(2) + '\u2013' +
+              band.high_ratio.toFixed(2) + ' (' + band.basis + ')');
+    }
     if (points.length > 1) {
       add(svg, 'polyline', {class: 'ideal', points: points.map((p, i) => x(p.gpus) + ',' + y(ideal[i])).join(' ')});
       add(svg, 'polyline', {class: 'series', stroke: MFU_COLOR,
@@ -399,8 +441,9 @@
                             points: points.map((p) => x(p.gpus) + ',' + y(p.tokens_per_s)).join(' ')});
     }
     points.forEach((p, i) => {
-      const text = p.gpus + ' GPUs: ' + thousands(p.tokens_per_s) + ' tokens/s, MFU ' + percent(p.mfu) + ', ' +
-                   percent(p.tokens_per_s / (ideal[i] || 1), 0) + ' of linear\n' + p.label;
+      const text = p.gpus + ' GPUs: ' + thousands(p.tokens_per_s) + ' tokens/s' +
+                   (band ? ' (likely ' + compact(lowOf(p.tokens_per_s)) + '\u2013' + compact(highOf(p.tokens_per_s)) + ')' : '') +
+                   ', MFU ' + percent(p.mfu) + ', ' + percent(p.tokens_per_s / (ideal[i] || 1), 0) + ' of linear\n' + p.label;
       const size = 7;
       tip(add(svg, 'rect', {x: x(p.gpus) - size / 2, y: yMfu(100 * p.mfu) - size / 2, width: size, height: size,
                             fill: MFU_COLOR}), text);
@@ -410,10 +453,25 @@
           compact(p.tokens_per_s));
     });
     legend('scaling', [
-      {label: 'tokens/s (left axis)', color: ACCENT, kind: 'line'},
+      {label: 'tokens/s (left axis, log scale)', color: ACCENT, kind: 'line'},
+    ].concat(band ? [{label: 'likely range of tokens/s', color: 'rgba(37, 99, 235, 0.25)'}] : []).concat([
       {label: 'MFU (right axis)', color: MFU_COLOR, kind: 'line'},
       {label: 'linear scaling from ' + first.gpus + ' GPUs', color: '#9aa5b1', kind: 'dashed'},
-    ]);
+    ]));
+  }
+
+  // ---- a table wider than its card scrolls, and says so ------------------------------------
+  function markOverflow() {
+    const wrap = document.getElementById('table-wrap');
+    const hint = document.getElementById('scroll-hint');
+    if (!wrap || !hint) return;
+    const update = () => {
+      const over = wrap.scrollWidth > wrap.clientWidth + 1;
+      wrap.classList.toggle('overflowing', over);
+      hint.classList.toggle('shown', over);
+    };
+    update();
+    window.addEventListener('resize', update);
   }
 
   // ---- table <-> scatter highlighting -----------------------------------------------------
@@ -434,7 +492,8 @@
   }
 
   const steps = [['scatter', drawScatter], ['time breakdown', drawTime], ['memory breakdown', drawMemory],
-                 ['timeline', drawGantt], ['scaling', drawScaling], ['table links', linkTable]];
+                 ['timeline', drawGantt], ['scaling', drawScaling], ['table links', linkTable],
+                 ['table overflow', markOverflow]];
   let failed = 0;
   for (const [name, draw] of steps) {
     try {

@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <iterator>
+#include <optional>
+#include <utility>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -101,6 +104,18 @@ std::string zero_text(const predictor::ParallelConfig& c) {
   return out;
 }
 
+// The candidate's time-to-train and cost scaled by its iteration band (both are proportional to
+// the iteration time); nullopt without a band.
+std::optional<std::pair<double, double>> scaled_band(const planner::Candidate& c, double value) {
+  const auto& p = c.prediction;
+  if (!p.band || p.iteration_time_s <= 0 || value <= 0) return std::nullopt;
+  return std::make_pair(value * p.band->low_s / p.iteration_time_s, value * p.band->high_s / p.iteration_time_s);
+}
+
+json pair_json(const std::optional<std::pair<double, double>>& range) {
+  return range ? json::array({range->first, range->second}) : json(nullptr);
+}
+
 json candidate_json(const planner::Candidate& candidate, std::size_t rank) {
   const auto& p = candidate.prediction;
   const auto& t = p.time;
@@ -117,7 +132,9 @@ json candidate_json(const planner::Candidate& candidate, std::size_t rank) {
           {"ties_best", candidate.ties_best},
           {"bubble_fraction", p.bubble_fraction},
           {"time_to_train_s", candidate.time_to_train_s},
+          {"time_to_train_band_s", pair_json(scaled_band(candidate, candidate.time_to_train_s))},
           {"cost_usd", candidate.cost_usd},
+          {"cost_band_usd", pair_json(scaled_band(candidate, candidate.cost_usd))},
           {"why", candidate.why},
           {"equivalents", candidate.equivalents},
           {"beats_next", candidate.beats_next},
@@ -208,6 +225,16 @@ json report_json(const ReportInput& input) {
         {{"gpus", s.gpus}, {"tokens_per_s", s.tokens_per_s}, {"mfu", s.mfu}, {"label", predictor::to_string(s.config)}});
   }
   doc["scaling"] = std::move(scaling);
+  doc["band"] = input.band ? json{{"low_ratio", input.band->low_ratio},
+                                  {"high_ratio", input.band->high_ratio},
+                                  {"basis", input.band->basis}}
+                           : json(nullptr);
+  doc["launch"] = input.launch.text.empty() && input.launch.unavailable.empty()
+                      ? json(nullptr)
+                      : json{{"framework", input.launch.framework},
+                             {"target", input.launch.target},
+                             {"config", input.launch.text},
+                             {"unavailable", input.launch.unavailable}};
   json pruned = json::object();
   for (const auto& [reason, count] : plan.stats.pruned) pruned[reason] = count;
   doc["stats"] = {{"enumerated", plan.stats.enumerated},
@@ -254,17 +281,11 @@ std::string summary_html(const ReportInput& input) {
   out += "<div class=\"metrics\">\n";
   out += metric("throughput", with_thousands(p.tokens_per_s) + " tok/s",
                 with_thousands(p.tokens_per_s_per_gpu) + " tok/s per GPU");
-  out += metric("MFU", fmt::format("{:.1f}%", 100 * p.mfu),
+  out += metric("MFU (model FLOPs utilisation)", fmt::format("{:.1f}%", 100 * p.mfu),
                 fmt::format("{:.0f} model TFLOP/s per GPU", p.model_tflops_per_gpu));
   out += metric("iteration time", fmt::format("{:.3f} s", p.iteration_time_s),
                 (p.band ? fmt::format("likely {:.3g}-{:.3g} s; ", p.band->low_s, p.band->high_s) : std::string()) +
-                    fmt::format("{} micro-batches, bubble {:.1f}%", p.micro_batches, 100 * p.bubble_fraction));
-  if (p.band) {
-    out += fmt::format("<p class=\"band-note\">likely: the {} of measured over predicted time ({:.2f}-{:.2f}) "
-                       "over {}.</p>\n",
-                       "10th-90th percentile", p.band->from.low_ratio, p.band->from.high_ratio,
-                       escape_html(p.band->from.basis));
-  }
+                    fmt::format("{} micro-batches, pipeline bubble {:.1f}%", p.micro_batches, 100 * p.bubble_fraction));
   const double memory = p.memory.peak.total_bytes();
   out += metric("memory / GPU", fmt::format("{:.1f} GiB", memory / kGiB),
                 input.gpu_memory_bytes > 0 ? fmt::format("of {:.0f} GiB ({:.0f}%)", input.gpu_memory_bytes / kGiB,
@@ -272,12 +293,24 @@ std::string summary_html(const ReportInput& input) {
                                            : std::string("peak stage ") + std::to_string(p.memory.peak.stage));
   const std::string tokens =
       input.training_tokens > 0 ? fmt::format("{:.3g} tokens at this throughput", input.training_tokens) : "at this throughput";
-  out += metric("time to train", duration_text(best.time_to_train_s), tokens);
+  const auto days_band = scaled_band(best, best.time_to_train_s);
+  out += metric("time to train", duration_text(best.time_to_train_s),
+                (days_band ? "likely " + duration_text(days_band->first) + "\u2013" + duration_text(days_band->second) + "; "
+                           : std::string()) + tokens);
+  const auto cost_band = scaled_band(best, best.cost_usd);
   out += metric("cost", cost_text(best.cost_usd),
-                best.cost_usd > 0 && input.price_per_gpu_hour_usd > 0
-                    ? fmt::format("GPU-hours \u00d7 ${:.2f} per GPU-hour", input.price_per_gpu_hour_usd)
-                    : best.cost_usd > 0 ? "GPU-hours \u00d7 price" : "no GPU price given");
+                (cost_band ? "likely " + cost_text(cost_band->first) + "\u2013" + cost_text(cost_band->second) + "; "
+                           : std::string()) +
+                    (best.cost_usd > 0 && input.price_per_gpu_hour_usd > 0
+                         ? fmt::format("GPU-hours \u00d7 ${:.2f} per GPU-hour", input.price_per_gpu_hour_usd)
+                         : best.cost_usd > 0 ? "GPU-hours \u00d7 price" : "no GPU price given"));
   out += "</div>\n";
+  if (p.band) {
+    out += fmt::format("<p class=\"band-note\">likely: the {} of measured over predicted time ({:.2f}-{:.2f}) "
+                       "over {}; days and cost scale with it.</p>\n",
+                       "10th-90th percentile", p.band->from.low_ratio, p.band->from.high_ratio,
+                       escape_html(p.band->from.basis));
+  }
   if (!best.why.empty()) out += fmt::format("<p class=\"why\">{}</p>\n", escape_html(best.why));
   if (input.training_tokens > 0 || input.price_per_gpu_hour_usd > 0) {
     out += fmt::format("<p class=\"budget-note\">Days and cost are for a budget of {:.3g} training tokens{}.</p>\n",
@@ -311,42 +344,108 @@ std::string stats_html(const planner::PlanResult& plan) {
   return out + "</section>\n";
 }
 
+// A column header with its abbreviation spelled out on hover and in the glossary below.
+struct Column {
+  const char* label;
+  const char* meaning;  // empty: the label is a word
+  bool numeric;
+};
+
+constexpr Column kColumns[] = {
+    {"#", "rank (~: within the best layout's prediction band, a tie)", true},
+    {"TP", "tensor parallel degree (+SP: sequence parallelism)", true},
+    {"PP", "pipeline-parallel stages", true},
+    {"VP", "virtual pipeline chunks per stage (interleaved schedule)", true},
+    {"DP", "data-parallel replicas", true},
+    {"CP", "context-parallel degree (sequence split across GPUs)", true},
+    {"EP", "expert-parallel degree (MoE experts split across GPUs)", true},
+    {"mbs", "micro-batch size, sequences", true},
+    {"recompute", "", false},
+    {"ZeRO", "optimizer-state sharding stage (DO: distributed optimizer; HSDP: sharded within groups, replicated across)", false},
+    {"schedule", "", false},
+    {"tokens/s", "", true},
+    {"MFU", "model FLOPs utilisation: model FLOPs per second over the GPUs' peak", true},
+    {"iteration", "predicted time of one optimizer step", true},
+    {"likely", "10th-90th percentile of the time, from the model's out-of-sample error", true},
+    {"days", "time to train the token budget, likely range below", true},
+    {"cost", "GPU-hours x price, likely range below", true},
+    {"memory/GPU", "peak memory of the most loaded pipeline stage", true},
+    {"why", "", false},
+};
+
 std::string table_html(const planner::PlanResult& plan) {
   std::string out =
-      "<section class=\"card\" id=\"top\">\n<h2>Top configurations</h2>\n<div class=\"table-wrap\">\n"
-      "<table class=\"candidates\">\n<thead><tr>"
-      "<th class=\"num\">#</th><th class=\"num\">TP</th><th class=\"num\">PP</th><th class=\"num\">VP</th>"
-      "<th class=\"num\">DP</th><th class=\"num\">CP</th><th class=\"num\">EP</th><th class=\"num\">mbs</th>"
-      "<th>recompute</th><th>ZeRO</th><th>schedule</th><th class=\"num\">tokens/s</th><th class=\"num\">MFU</th>"
-      "<th class=\"num\">iteration</th><th class=\"num\">likely</th><th class=\"num\">memory/GPU</th><th>why</th></tr></thead>\n<tbody>\n";
-  if (plan.top.empty()) out += "<tr><td colspan=\"17\" class=\"empty\">No feasible configuration.</td></tr>\n";
+      "<section class=\"card\" id=\"top\">\n<h2>Top configurations</h2>\n"
+      "<p class=\"scroll-hint\" id=\"scroll-hint\">The table is wider than the window: scroll it sideways.</p>\n"
+      "<div class=\"table-wrap\" id=\"table-wrap\" tabindex=\"0\">\n<table class=\"candidates\">\n<thead><tr>";
+  for (const Column& c : kColumns) {
+    const std::string cls = c.numeric ? " class=\"num\"" : "";
+    out += *c.meaning ? fmt::format("<th{}><abbr title=\"{}\">{}</abbr></th>", cls, escape_html(c.meaning), escape_html(c.label))
+                      : fmt::format("<th{}>{}</th>", cls, escape_html(c.label));
+  }
+  out += "</tr></thead>\n<tbody>\n";
+  const std::size_t columns = std::size(kColumns);
+  if (plan.top.empty()) {
+    out += fmt::format("<tr><td colspan=\"{}\" class=\"empty\">No feasible configuration.</td></tr>\n", columns);
+  }
   for (std::size_t i = 0; i < plan.top.size(); ++i) {
-    const auto& c = plan.top[i].config;
-    const auto& p = plan.top[i].prediction;
+    const auto& candidate = plan.top[i];
+    const auto& c = candidate.config;
+    const auto& p = candidate.prediction;
     const std::size_t rank = i + 1;
     out += fmt::format("<tr class=\"candidate\" data-rank=\"{0}\" id=\"candidate-{0}\">", rank);
     out += fmt::format("<td class=\"num rank\"{}>{}{}</td>",
-                       plan.top[i].ties_best ? " title=\"within the best layout's prediction band: a tie\"" : "",
-                       plan.top[i].ties_best ? "~" : "", rank);
+                       candidate.ties_best ? " title=\"within the best layout's prediction band: a tie\"" : "",
+                       candidate.ties_best ? "~" : "", rank);
     out += fmt::format("<td class=\"num\">{}</td>", std::to_string(c.tp) + (c.sequence_parallel ? "+SP" : ""));
     out += fmt::format("<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>", c.pp, c.vp, c.dp);
     out += fmt::format("<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>", c.cp, c.ep,
                        c.micro_batch_size);
-    out += fmt::format("<td>{}</td><td>{}</td><td>{}</td>", model::to_string(c.recompute), zero_text(c),
+    std::string zero = zero_text(c);
+    if (c.shard_replicas() > 1) zero += fmt::format(" HSDP {}x{}", c.dense_shard_size(), c.shard_replicas());
+    out += fmt::format("<td>{}</td><td>{}</td><td>{}</td>", model::to_string(c.recompute), zero,
                        c.pp > 1 ? predictor::to_string(c.schedule) : std::string("\u2014"));
     out += fmt::format("<td class=\"num strong\">{}</td>", with_thousands(p.tokens_per_s));
     out += fmt::format("<td class=\"num\">{:.1f}%</td>", 100 * p.mfu);
     out += fmt::format("<td class=\"num\">{:.3f} s</td>", p.iteration_time_s);
     out += fmt::format("<td class=\"num\">{}</td>",
                        p.band ? fmt::format("{:.3g}-{:.3g} s", p.band->low_s, p.band->high_s) : std::string("\u2014"));
+    const auto days = scaled_band(candidate, candidate.time_to_train_s);
+    out += fmt::format("<td class=\"num\">{:.1f}{}</td>", candidate.time_to_train_s / 86400.0,
+                       days ? fmt::format("<div class=\"range\">{:.1f}-{:.1f}</div>", days->first / 86400.0, days->second / 86400.0)
+                            : std::string());
+    const auto cost = scaled_band(candidate, candidate.cost_usd);
+    out += fmt::format("<td class=\"num\">{}{}</td>", cost_text(candidate.cost_usd),
+                       cost ? "<div class=\"range\">" + cost_text(cost->first) + "-" + cost_text(cost->second) + "</div>"
+                            : std::string());
     out += fmt::format("<td class=\"num\">{:.1f} GiB</td>", p.memory.peak.total_bytes() / kGiB);
-    std::string why = plan.top[i].why;
-    for (const std::string* extra : {&plan.top[i].equivalents, &plan.top[i].beats_next}) {
+    std::string why = candidate.why;
+    for (const std::string* extra : {&candidate.equivalents, &candidate.beats_next}) {
       if (!extra->empty()) why += "; " + *extra;
     }
     out += fmt::format("<td class=\"why-cell\">{}</td></tr>\n", escape_html(why));
   }
-  return out + "</tbody>\n</table>\n</div>\n</section>\n";
+  out += "</tbody>\n</table>\n</div>\n<p class=\"glossary\" id=\"glossary\">";
+  bool first = true;
+  for (const Column& c : kColumns) {
+    if (!*c.meaning || std::string_view(c.label) == "#") continue;
+    out += fmt::format("{}<b>{}</b> {}", first ? "" : " \u00b7 ", escape_html(c.label), escape_html(c.meaning));
+    first = false;
+  }
+  return out + "; <b>SP</b> sequence parallelism; <b>DO</b> distributed optimizer; <b>FSDP</b> fully sharded data "
+               "parallel (ZeRO-3).</p>\n</section>\n";
+}
+
+std::string launch_html(const report::LaunchSection& launch) {
+  if (launch.text.empty() && launch.unavailable.empty()) return "";
+  std::string out = "<section class=\"card\" id=\"launch\">\n<h2>Launch configuration</h2>\n";
+  if (!launch.unavailable.empty()) {
+    return out + "<p class=\"empty\">" + escape_html(launch.unavailable) + ".</p>\n</section>\n";
+  }
+  out += "<p class=\"caption\">The best configuration as " + escape_html(launch.target) +
+         " expects it, checked against that release's own flags and keys (launch/schemas).</p>\n";
+  return out + "<pre class=\"launch-config\" id=\"launch-config\"><code>" + escape_html(launch.text) +
+         "</code></pre>\n</section>\n";
 }
 
 std::string chart_html(std::string_view id, std::string_view title, std::string_view caption) {
@@ -378,12 +477,14 @@ std::string render_report_html(const ReportInput& input) {
   out += header_html(input);
   out += "<div class=\"row\">\n" + summary_html(input) + stats_html(plan) + "</div>\n";
   out += table_html(plan);
+  out += launch_html(input.launch);
   out += chart_html("scatter", "Throughput vs memory",
                     "Every feasible layout: tokens/s against peak memory per GPU. The Pareto front joins the layouts "
                     "that no other beats on both; rings mark the top configurations.");
   out += "<div class=\"row\">\n";
   out += chart_html("time", "Where the time goes",
-                    "Iteration time of the best configurations, split by what is on the critical path.");
+                    "Iteration time of the best configurations, split by what is on the critical path; the "
+                    "whisker is the likely range.");
   out +=
       chart_html("memory", "Memory per GPU", "Peak memory of the best configurations (the stage that needs the most).");
   out += "</div>\n";
@@ -391,7 +492,8 @@ std::string render_report_html(const ReportInput& input) {
                     "One iteration, one row per pipeline stage: forward, backward and weight-gradient work of each "
                     "micro-batch, then gradient synchronisation and the optimizer step.");
   out += chart_html("scaling", "Scaling",
-                    "Best layout at each GPU count; the dashed line is linear scaling from the smallest count.");
+                    "Best layout at each GPU count, both axes logarithmic; the shaded band is the likely range and the "
+                    "dashed line linear scaling from the smallest count.");
   out += "<footer class=\"page-footer\">Generated by perfplan " + escape_html(input.perfplan_version) +
          ". Self-contained: no network access needed.</footer>\n";
   out += "</main>\n";

@@ -2,12 +2,14 @@
 // The HTML report of a planner run: one self-contained file (inline CSS, JS and SVG; nothing
 // fetched from the network) with the top configurations, the throughput-vs-memory scatter of
 // every feasible layout and its Pareto front, time and memory breakdowns of the best few, the
-// pipeline timeline of the best and the scaling curve.
+// pipeline timeline of the best, the scaling curve and the best layout's launch configuration.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "perfplan/planner/plan.hpp"
+#include "perfplan/report/plan_report.hpp"
 
 namespace perfplan::web {
 
@@ -26,6 +28,10 @@ struct ReportInput {
   std::string price_source;
   const planner::PlanResult* plan = nullptr;   // required; the best candidate's timeline feeds the Gantt chart
   std::vector<planner::ScalingPoint> scaling;  // empty: no scaling chart
+  // The model's out-of-sample error band (measured / predicted time): every time in the report
+  // carries it (iteration, days, cost, the breakdown bars and the scaling curve).
+  std::optional<hardware::PredictionBand> band;
+  report::LaunchSection launch;  // empty: no launch section
   std::string perfplan_version;
 };
 
