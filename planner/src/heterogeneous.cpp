@@ -67,6 +67,17 @@ double gpu_speed(const hardware::GpuSpec& gpu, model::DType dtype) {
   return gpu.peak_flops_per_s(dtype) * gpu.gemm_efficiency_for(dtype);
 }
 
+// Expert-parallel degrees for a stage of `ranks` ranks: 1 for a dense model, else the powers of
+// two that divide both the experts and the ranks.
+std::vector<int64_t> expert_degrees(const model::Architecture& a, int64_t ranks) {
+  if (!a.moe || a.moe->num_experts <= 1) return {1};
+  std::vector<int64_t> out;
+  for (int64_t ep = 1; ep <= a.moe->num_experts && ep <= ranks; ep *= 2) {
+    if (a.moe->num_experts % ep == 0 && ranks % ep == 0) out.push_back(ep);
+  }
+  return out;
+}
+
 std::vector<HeteroLayout> enumerate_heterogeneous(const PlanRequest& r, std::map<std::string, int64_t>& pruned,
                                                   int64_t& enumerated) {
   std::vector<HeteroLayout> out;
@@ -118,36 +129,41 @@ std::vector<HeteroLayout> enumerate_heterogeneous(const PlanRequest& r, std::map
               predictor::ParallelConfig c = planner_layout(r, tp, cp, mbs, rc, zero);
               c.dp = dp;
               c.pp = pp;
-              c.schedule = pp > 1 ? predictor::PipelineSchedule::kOneFOneB : predictor::PipelineSchedule::kOneFOneB;
-              std::vector<double> speed;
-              for (size_t k : order) {
-                for (int64_t s = 0; s < stages_on[k]; ++s) {
-                  c.stage_part.push_back(static_cast<int64_t>(k));
-                  speed.push_back(gpu_speed(parts[k].gpu, r.dtype));
-                }
-              }
-              const auto proportional = proportional_split(a.num_layers, speed, 1);
-              if (proportional.empty() || !model::sharding_problems(a, c.step_config()).empty()) {
-                pruned["mixed pipeline: degree does not divide the model"] += 1;
-                continue;
-              }
-              // Layers in proportion to speed, and shifted towards the first part in steps of one
-              // layer per stage for memory.
-              for (int shift = -2; shift <= 2; ++shift) {
-                const auto layers = shifted_split(proportional, static_cast<size_t>(stages_on[order.front()]), shift);
-                if (layers.empty()) continue;
-                HeteroLayout h;
-                h.config = c;
-                h.config.stage_layers = layers;
-                std::string placement = "pipeline across parts:";
-                size_t s = 0;
+              c.schedule = predictor::PipelineSchedule::kOneFOneB;
+              // MoE: experts folded over each stage's tp x cp x dp ranks (Megatron-Core).
+              for (int64_t ep : expert_degrees(a, tp * cp * dp)) {
+                c.ep = ep;
+                c.stage_part.clear();
+                std::vector<double> speed;
                 for (size_t k : order) {
-                  placement += fmt::format(" {} stages on {} (", stages_on[k], parts[k].name);
-                  for (int64_t i = 0; i < stages_on[k]; ++i, ++s) placement += fmt::format("{}{}", i ? "," : "", layers[s]);
-                  placement += " layers)";
+                  for (int64_t s = 0; s < stages_on[k]; ++s) {
+                    c.stage_part.push_back(static_cast<int64_t>(k));
+                    speed.push_back(gpu_speed(parts[k].gpu, r.dtype));
+                  }
                 }
-                h.placement = placement;
-                out.push_back(std::move(h));
+                const auto proportional = proportional_split(a.num_layers, speed, 1);
+                if (proportional.empty() || !model::sharding_problems(a, c.step_config()).empty()) {
+                  pruned["mixed pipeline: degree does not divide the model"] += 1;
+                  continue;
+                }
+                // Layers in proportion to speed, and shifted towards the first part in steps of one
+                // layer per stage for memory.
+                for (int shift = -2; shift <= 2; ++shift) {
+                  const auto layers = shifted_split(proportional, static_cast<size_t>(stages_on[order.front()]), shift);
+                  if (layers.empty()) continue;
+                  HeteroLayout h;
+                  h.config = c;
+                  h.config.stage_layers = layers;
+                  std::string placement = "pipeline across parts:";
+                  size_t s = 0;
+                  for (size_t k : order) {
+                    placement += fmt::format(" {} stages on {} (", stages_on[k], parts[k].name);
+                    for (int64_t i = 0; i < stages_on[k]; ++i, ++s) placement += fmt::format("{}{}", i ? "," : "", layers[s]);
+                    placement += " layers)";
+                  }
+                  h.placement = placement;
+                  out.push_back(std::move(h));
+                }
               }
             }
             // (2) Data-parallel replicas on each part, the batch split by speed.

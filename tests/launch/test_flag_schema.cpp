@@ -102,3 +102,50 @@ TEST_CASE("flag schema: the top planned layout's Megatron-LM command passes Mega
     }
   }
 }
+
+TEST_CASE("flag schema: Llama-3.1-70B / 405B, Mixtral-8x7B, Qwen3-30B-A3B and DeepSeek-V3 on DGX-H100 and A100 + H100: commands pass, splits Megatron accepts") {
+  const auto& schema = megatron_schema();
+  static const auto catalog = model::Catalog::load(model::default_catalog_directory());
+  static const auto hardware = hardware::HardwareCatalog::load(hardware::default_hardware_directory());
+  for (const char* name : {"llama-3.1-70b", "llama-3.1-405b", "mixtral-8x7b", "qwen3-30b-a3b", "deepseek-v3"}) {
+    const model::Architecture& arch = catalog.find(name).architecture;
+    for (const std::string cluster : {"dgx-h100:1024", "dgx-a100:512,dgx-h100:512"}) {
+      planner::PlanRequest r;
+      r.architecture = arch;
+      r.framework = hardware.framework("megatron-core");
+      r.cluster = cluster.find(',') != std::string::npos ? hardware.heterogeneous_cluster(cluster)
+                                                         : hardware.cluster("dgx-h100", 1024);
+      r.global_batch_size = 2048;
+      r.seq_len = 4096;
+      r.top_k = 1;
+      r.threads = 2;
+      const auto result = planner::plan(r);
+      REQUIRE_FALSE(result.top.empty());
+      const auto& c = result.top.front().config;
+      const std::string command = launch::render_launch_config(launch::LaunchFramework::kMegatron, arch, c, r.cluster.num_gpus, 8);
+      std::string problems;
+      for (const auto& p : launch::check_command(schema, command)) problems += p + "\n";
+      CHECK_MESSAGE(problems.empty(), problems);
+      // The split, as Megatron takes it.
+      const int64_t chunks = c.pp * c.vp;
+      std::string split;
+      if (c.pp == 1) {
+        split = "no pipeline";
+      } else if (!c.stage_layers.empty()) {
+        CHECK(contains(command, "--pipeline-model-parallel-layout"));
+        for (int64_t l : c.stage_layers) split += (split.empty() ? "" : "|") + std::to_string(l);
+        split = "explicit layout " + split + " layers per stage";
+      } else if (c.embedding_in_split) {
+        CHECK((arch.num_layers + 2) % chunks == 0);
+        CHECK(contains(command, "--account-for-embedding-in-pipeline-split"));
+        split = "(" + std::to_string(arch.num_layers) + " + embedding + loss) / " + std::to_string(chunks) + " chunks = " +
+                std::to_string((arch.num_layers + 2) / chunks) + " per chunk";
+      } else {
+        CHECK(arch.num_layers % chunks == 0);
+        split = std::to_string(arch.num_layers) + " / " + std::to_string(chunks) + " chunks = " +
+                std::to_string(arch.num_layers / chunks) + " per chunk";
+      }
+      MESSAGE(arch.name << " on " << cluster << ": " << predictor::to_string(c) << "; split " << split);
+    }
+  }
+}
