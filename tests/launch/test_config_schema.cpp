@@ -158,6 +158,27 @@ TEST_CASE("config schema: every catalog model's top layout, as Megatron-Bridge, 
         }
         const std::string report = joined(check.problems) + text;
         CHECK_MESSAGE(check.problems.empty(), report);
+        if (f == LaunchFramework::kTorchtitan && c.pp > 1) {
+          // torchtitan's stage count, ceil((layers + first_less + last_less) / layers_per_stage)
+          // with first/last_stage_less_layers 1 by default, divides by the pipeline degree
+          // (torchtitan/distributed/pipeline_parallel.py line 85); a single-stage schedule needs
+          // exactly one stage per rank.
+          std::map<std::string, std::string> set;
+          for (const auto& [k, v] : launch::parse_config(ConfigForm::kToml, text)) set[k] = v;
+          const auto get = [&](const std::string& k, int64_t fallback) {
+            return set.count(k) ? std::stoll(set.at(k)) : fallback;
+          };
+          const int64_t per_stage = get("parallelism.pipeline_parallel_layers_per_stage", 0);
+          if (per_stage > 0) {
+            const int64_t counted = arch.num_layers + get("parallelism.pipeline_parallel_first_stage_less_layers", 1) +
+                                    get("parallelism.pipeline_parallel_last_stage_less_layers", 1);
+            const int64_t stages = (counted + per_stage - 1) / per_stage;
+            CHECK_MESSAGE(stages % c.pp == 0, report);
+            const bool single = set.at("parallelism.pipeline_parallel_schedule") == "\"1F1B\"" ||
+                                set.at("parallelism.pipeline_parallel_schedule") == "\"GPipe\"";
+            if (single) CHECK(stages == c.pp);
+          }
+        }
         checked += check.checked;
       }
     }
