@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: deps configure build run test bench accuracy calibrate clean
+.PHONY: deps configure build run test bench accuracy calibrate clean tsan asan
 
 deps:
 	@bash scripts/install-deps
@@ -40,5 +40,22 @@ calibrate: build
 bench: build
 	$(BUILD_DIR)/bench/perfplan_bench --benchmark_min_time=0.5
 
+# The test suite under ThreadSanitizer (the library is called from many threads at once) and
+# under AddressSanitizer + UndefinedBehaviorSanitizer; separate build trees, no recovery.
+SANITIZER_FLAGS = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPERFPLAN_BUILD_BENCH=OFF
+tsan: deps
+	@cmake -S . -B build-tsan $(SANITIZER_FLAGS) -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
+	    -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread > /dev/null
+	@cmake --build build-tsan -j $(JOBS)
+	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+asan: deps
+	@cmake -S . -B build-asan $(SANITIZER_FLAGS) \
+	    -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	    -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" > /dev/null
+	@cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1" \
+	    ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-tsan build-asan

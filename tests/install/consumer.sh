@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the build tree into a scratch prefix, builds examples/consumer against the installed
+# package (find_package(perfplan)), runs it from elsewhere with no PERFPLAN_DATA_DIR, and checks
+# that it read the installed data and planned. Usage: consumer.sh <build dir> <source dir>
+set -euo pipefail
+build=$1
+source=$2
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+cmake --install "$build" --prefix "$scratch/prefix" > "$scratch/install.log"
+test -f "$scratch/prefix/lib/cmake/perfplan/perfplanConfig.cmake"
+test -f "$scratch/prefix/include/perfplan/perfplan.hpp"
+test -d "$scratch/prefix/share/perfplan/hardware_specs/gpus"
+cmake -S "$source/examples/consumer" -B "$scratch/consumer" -DCMAKE_PREFIX_PATH="$scratch/prefix" > "$scratch/configure.log"
+cmake --build "$scratch/consumer" > "$scratch/build.log"
+cd "$scratch"
+out=$(env -u PERFPLAN_DATA_DIR "$scratch/consumer/consumer")
+echo "$out"
+grep -qx "data $scratch/prefix/share/perfplan" <<< "$out"
+grep -q "^best tp" <<< "$out"
+test "$(grep -c '^cell 8b dgx-' <<< "$out")" -eq 4
+# The installed CLI finds the installed data too.
+env -u PERFPLAN_DATA_DIR "$scratch/prefix/bin/perfplan" plan --model llama-3.1-8b --cluster dgx-h100 --gpus 8 --top 1 > /dev/null
+echo "consumer: built and ran against the installed package"
