@@ -25,7 +25,7 @@ namespace po = boost::program_options;
 
 PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const char* usage, bool report) {
   PlanArguments a;
-  std::string rank = "throughput", dtype = "bf16", framework_name;
+  std::string rank = "throughput", dtype = "bf16", framework_name, search = "exhaustive";
   double mem_headroom_gib = 2.0;
   po::options_description options(usage);
   options.add_options()
@@ -42,6 +42,8 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
       ("framework", po::value(&framework_name)->default_value(hardware::kDefaultFramework),
        "software stack NAME[@VERSION] (hardware_specs/frameworks)")
       ("threads", po::value(&a.request.threads)->default_value(0), "search threads (0: all cores)")
+      ("search", po::value(&search)->default_value(search),
+       "exhaustive (every layout) | quick (families' representatives, then the best few families in full)")
       ("deadline", po::value<double>(), "days to train --tokens in: choose the cheapest GPU count up to --gpus that meets it")
       ("budget", po::value<double>(), "USD to train --tokens with: choose the fastest GPU count up to --gpus within it")
       ("tp", po::value(&a.request.constraints.tp), "fix the tensor-parallel degree")
@@ -77,6 +79,11 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
     throw InputError(std::string("perfplan ") + (report ? "report" : "plan") + " needs --model, --cluster and --gpus N (N > 0)");
   }
   a.json = vm.count("json") > 0;
+  if (search == "quick") {
+    a.request.search = planner::PlanRequest::Search::kQuick;
+  } else if (search != "exhaustive") {
+    throw InputError("--search '" + search + "': accepted are exhaustive, quick");
+  }
   if (a.json && !a.emit.empty()) throw InputError("give --emit or --json, not both (plan --json carries the launch config)");
   if (!a.emit.empty()) {
     // The plan is made for the framework whose config is written: --emit names it unless

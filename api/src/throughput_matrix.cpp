@@ -68,6 +68,7 @@ ThroughputMatrix Library::throughput_matrix(const std::vector<Job>& jobs, const 
       MatrixCell& cell = m.cells[i];
       try {
         planner::PlanRequest r = base[i / per_job];
+        r.search = planner::PlanRequest::Search::kQuick;
         try {
           r.cluster = hardware_->cluster(cell.gpu_type, cell.gpus);
         } catch (const InputError& e) {

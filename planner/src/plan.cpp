@@ -2,6 +2,9 @@
 #include "perfplan/planner/plan.hpp"
 
 #include <algorithm>
+#include <map>
+#include <set>
+#include <numeric>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -149,6 +152,22 @@ void mark_pareto(std::vector<FeasiblePoint>& points) {
   }
 }
 
+// What model::build_step_operators reads of a layout (its StepConfig, without recompute_keep).
+auto step_key(const predictor::ParallelConfig& c) {
+  return std::make_tuple(c.micro_batch_size, c.seq_len, static_cast<int>(c.dtype), c.tp, c.sequence_parallel, c.cp, c.ep,
+                         c.etp, static_cast<int>(c.recompute), static_cast<int>(c.attention), c.capacity_factor,
+                         c.vocab_multiple);
+}
+
+// A layout family for the quick search: what stays when vp, micro-batch, HSDP shard size and
+// expert TP are left out.
+auto coarse_key(const predictor::ParallelConfig& c) {
+  const bool one_f_one_b = c.schedule == predictor::PipelineSchedule::kOneFOneB ||
+                           c.schedule == predictor::PipelineSchedule::kInterleaved;
+  return std::make_tuple(c.tp, c.pp, c.dp, c.cp, c.ep, static_cast<int>(c.recompute), c.zero_stage,
+                         one_f_one_b ? -1 : static_cast<int>(c.schedule));
+}
+
 }  // namespace
 
 double rank_score(const Candidate& c, RankBy rank) {
@@ -195,7 +214,7 @@ PlanResult plan(const PlanRequest& request) {
     result.stats.enumerated = static_cast<int64_t>(items.size());
     for (const auto& [reason, count] : result.stats.pruned) result.stats.enumerated += count;
   } else {
-    detail::Enumeration space = detail::enumerate_layouts(request);
+    detail::Enumeration space = detail::enumerate_layouts(request, request.search == PlanRequest::Search::kQuick);
     result.stats.enumerated = space.enumerated;
     result.stats.pruned = space.pruned;
     items.reserve(space.layouts.size());
@@ -210,13 +229,17 @@ PlanResult plan(const PlanRequest& request) {
     std::map<predictor::InfeasibleKind, int64_t> rejected;
     std::map<predictor::InfeasibleKind, int64_t> rejected_by_predictor;  // named at the merge
     int64_t evaluated = 0;
+    std::map<decltype(step_key(predictor::ParallelConfig{})), model::StepOperators> steps;
   };
   std::vector<Local> locals(threads);
   std::atomic<int64_t> done{0};
   const int64_t total = static_cast<int64_t>(items.size());
+  // The items to predict in this pass (all of them, unless a quick search).
+  std::vector<size_t> pass;
   auto work = [&](unsigned t) {
     Local& local = locals[t];
-    for (size_t i = t; i < items.size(); i += threads) {
+    for (size_t k = t; k < pass.size(); k += threads) {
+      const size_t i = pass[k];
       const detail::HeteroLayout& item = items[i];
       const predictor::ParallelConfig& c = item.config;
       const int64_t finished = ++done;
@@ -226,8 +249,18 @@ PlanResult plan(const PlanRequest& request) {
         local.rejected[predictor::InfeasibleKind::kMemory] += 1;
         continue;
       }
+      // Layouts that shard a micro-batch alike share its operators (built once per thread).
+      predictor::PredictOptions options;
+      if (item.per_part.empty() && c.recompute_keep.empty()) {
+        const auto key = step_key(c);
+        auto it = local.steps.find(key);
+        if (it == local.steps.end() && model::sharding_problems(request.architecture, c.step_config()).empty()) {
+          it = local.steps.emplace(key, model::build_step_operators(request.architecture, c.step_config())).first;
+        }
+        if (it != local.steps.end()) options.step = &it->second;
+      }
       predictor::Outcome<predictor::Prediction> outcome =
-          item.per_part.empty() ? predictor::predict(request.architecture, request.cluster, request.framework, c)
+          item.per_part.empty() ? predictor::predict(request.architecture, request.cluster, request.framework, c, options)
                                 : detail::predict_split_dp(request, item);
       if (!outcome.feasible()) {
         local.rejected_by_predictor[outcome.infeasible().kind] += 1;
@@ -252,10 +285,75 @@ PlanResult plan(const PlanRequest& request) {
       local.feasible.push_back(std::move(candidate));
     }
   };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
-  work(0);
-  for (auto& th : pool) th.join();
+  const auto run_pass = [&]() {
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    work(0);
+    for (auto& th : pool) th.join();
+  };
+  if (request.search == PlanRequest::Search::kQuick && !mixed) {
+    // Pass 1 predicted the families' representatives (enumerated so); pass 2 every variant of
+    // the best few, enumerated with their degrees fixed.
+    // Recomputation only where less does not fit: none, then selective, then full, each for the
+    // layouts whose lighter variant did not fit (the lighter one is the faster when it fits).
+    const auto without_recompute = [](const predictor::ParallelConfig& c) {
+      auto k = layout_key(c);
+      std::get<8>(k) = -1;
+      return k;
+    };
+    std::set<decltype(layout_key(predictor::ParallelConfig{}))> fitted;
+    int64_t skipped = 0;
+    for (model::Recompute rc : {model::Recompute::kNone, model::Recompute::kSelective, model::Recompute::kFull}) {
+      pass.clear();
+      for (size_t i = 0; i < items.size(); ++i) {
+        if (items[i].config.recompute != rc) continue;
+        if (fitted.count(without_recompute(items[i].config))) ++skipped;
+        else pass.push_back(i);
+      }
+      run_pass();
+      for (const auto& local : locals) {
+        for (const auto& c : local.feasible) fitted.insert(without_recompute(c.config));
+      }
+    }
+    if (skipped > 0) result.stats.pruned["quick search: more recomputation than a layout needs to fit"] += skipped;
+    std::vector<std::pair<double, decltype(coarse_key(predictor::ParallelConfig{}))>> scored;
+    for (const auto& local : locals) {
+      for (const auto& c : local.feasible) scored.emplace_back(rank_score(c, request.rank_by), coarse_key(c.config));
+    }
+    std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    std::set<decltype(coarse_key(predictor::ParallelConfig{}))> best;
+    for (const auto& [score, key] : scored) {
+      if (static_cast<int>(best.size()) >= std::max(1, request.quick_families)) break;
+      best.insert(key);
+    }
+    std::set<decltype(layout_key(predictor::ParallelConfig{}))> seen;
+    for (const auto& item : items) seen.insert(layout_key(item.config));
+    const size_t first = items.size();
+    std::set<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t>> degrees;
+    for (const auto& key : best) {
+      const auto [tp, pp, dp, cp, ep, recompute, zero, schedule] = key;
+      if (!degrees.insert({tp, pp, dp, cp, ep}).second) continue;
+      PlanRequest fixed = request;
+      fixed.constraints.tp = tp;
+      fixed.constraints.pp = pp;
+      fixed.constraints.dp = dp;
+      fixed.constraints.cp = cp;
+      fixed.constraints.ep = ep;
+      for (auto& c : detail::enumerate_layouts(fixed).layouts) {
+        if (best.count(coarse_key(c)) && seen.insert(layout_key(c)).second) items.push_back({std::move(c), {}, {}});
+      }
+    }
+    pass.clear();
+    for (size_t i = first; i < items.size(); ++i) pass.push_back(i);
+    result.stats.enumerated += static_cast<int64_t>(pass.size());
+    run_pass();
+  } else {
+    pass.resize(items.size());
+    std::iota(pass.begin(), pass.end(), size_t{0});
+    run_pass();
+  }
   if (request.progress) request.progress(total, total);
 
   std::vector<Candidate> feasible;

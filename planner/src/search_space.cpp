@@ -108,13 +108,14 @@ predictor::ParallelConfig planner_layout(const PlanRequest& r, int64_t tp, int64
   return c;
 }
 
-Enumeration enumerate_layouts(const PlanRequest& r) {
+Enumeration enumerate_layouts(const PlanRequest& r, bool representatives) {
   Enumeration e;
   const model::Architecture& a = r.architecture;
   const int64_t gpus = r.cluster.num_gpus;
   const int64_t domain = std::max<int64_t>(1, r.cluster.nvlink_domain_size);
-  const std::vector<int64_t> mbs_options =
-      r.micro_batch_sizes.empty() ? std::vector<int64_t>{1, 2, 4, 8} : r.micro_batch_sizes;
+  const std::vector<int64_t> mbs_options = !r.micro_batch_sizes.empty() ? r.micro_batch_sizes
+                                           : representatives            ? std::vector<int64_t>{1, 4}
+                                                                        : std::vector<int64_t>{1, 2, 4, 8};
   const std::vector<model::Recompute> recomputes = {model::Recompute::kNone, model::Recompute::kSelective,
                                                     model::Recompute::kFull};
   auto cut = [&](const std::string& reason, int64_t count = 1) { e.pruned[reason] += count; };
@@ -155,7 +156,9 @@ Enumeration enumerate_layouts(const PlanRequest& r) {
           cut_all(no_pipeline, combinations * static_cast<int64_t>(vps.size()));
           continue;
         }
+        bool other_vp_taken = false;
         for (int64_t vp : vps) {
+          if (representatives && vp > 1 && other_vp_taken) continue;
           std::optional<Split> split;
           if (caps.even_split_only) {
             split = pipeline_split(caps, a.num_layers, pp, vp);
@@ -171,6 +174,7 @@ Enumeration enumerate_layouts(const PlanRequest& r) {
             cut_all("pipeline schedule the framework lacks", combinations);
             continue;
           }
+          other_vp_taken = other_vp_taken || vp > 1;
           for (int64_t ep : eps) {
             for (int64_t mbs : mbs_options) {
               for (model::Recompute recompute : recomputes) {
@@ -218,7 +222,7 @@ Enumeration enumerate_layouts(const PlanRequest& r) {
                     }
                     e.layouts.push_back(c);
                     // Expert TP equal to the dense TP (Megatron-Core's default when unset).
-                    if (a.moe && ep > 1 && tp > 1 && expert_tp && (tp * cp * dp) % (ep * tp) == 0) {
+                    if (!representatives && a.moe && ep > 1 && tp > 1 && expert_tp && (tp * cp * dp) % (ep * tp) == 0) {
                       predictor::ParallelConfig with_etp = c;
                       with_etp.etp = tp;
                       ++e.enumerated;
@@ -230,7 +234,7 @@ Enumeration enumerate_layouts(const PlanRequest& r) {
                     }
                     // HSDP: the sharded state within one NVLink domain's DP ranks (or 2, 4, 8
                     // domains'), replicated across; only where the DP group spans more.
-                    if (zero >= 1 && hsdp_for(zero)) {
+                    if (!representatives && zero >= 1 && hsdp_for(zero)) {
                       for (int64_t shard = std::max<int64_t>(2, domain / tp); shard <= 8 * std::max<int64_t>(2, domain / tp) &&
                                                                                 shard < dp * cp;
                            shard *= 2) {

@@ -21,7 +21,9 @@ struct Enumeration {
 // to 24 chunks), EP (MoE: dividing the experts and the folded ranks), micro-batch (1, 2, 4, 8),
 // recompute (none, selective, full), optimizer sharding (DDP, distributed optimizer, FSDP
 // without PP) and schedule (1F1B, ZB-H1, interleaved) that divides the model and the batch.
-Enumeration enumerate_layouts(const PlanRequest& request);
+// `representatives`: each family's first valid vp besides 1, micro-batches 1 and 4 (unless the
+// request lists its own), no HSDP or expert-TP variants (the quick search's first pass).
+Enumeration enumerate_layouts(const PlanRequest& request, bool representatives = false);
 
 // How a framework splits `layers` over pp x vp chunks: evenly, evenly with the embedding and the
 // loss as one slot each, or (vp = 1, where the framework takes an explicit per-stage layout)

@@ -123,7 +123,9 @@ Outcome<Prediction> predict(const model::Architecture& arch, const hardware::Clu
   if (auto why = check_layout(arch, config, cluster.num_gpus)) return *why;
   if (auto why = check_placement(arch, cluster, config)) return *why;
   const bool mixed = !config.stage_part.empty();
-  const model::StepOperators step = model::build_step_operators(arch, config.step_config());
+  std::optional<model::StepOperators> built;
+  if (!options.step) built = model::build_step_operators(arch, config.step_config());
+  const model::StepOperators& step = options.step ? *options.step : *built;
   const RooflineModel roofline(framework.fp8_casts_fused);
   const ComputeModel& compute = options.compute ? *options.compute : roofline;
   // The cluster each stage runs on: its part of a mixed cluster, else the cluster.

@@ -167,3 +167,34 @@ TEST_CASE("plan for a deadline: the cheapest GPU count that meets it, fewer GPUs
   const auto within = planner::choose_gpu_count(request, 256, std::nullopt, loose.tried.back().cost_usd * 1.5);
   CHECK(within.met);
 }
+
+TEST_CASE("plan --search quick finds the exhaustive search's best, or one within 1%, for every catalog model") {
+  static const auto catalog = model::Catalog::load(model::default_catalog_directory());
+  int64_t same = 0, total = 0;
+  double worst = 0;
+  for (const auto& entry : catalog.entries()) {
+    for (int64_t gpus : {64, 256}) {
+      planner::PlanRequest r;
+      r.architecture = entry.architecture;
+      r.framework = hardware_catalog().framework("megatron-core");
+      r.cluster = hardware_catalog().cluster("dgx-h100", gpus);
+      r.global_batch_size = 1024;
+      r.seq_len = 4096;
+      r.top_k = 1;
+      r.threads = 2;
+      const auto full = planner::plan(r);
+      r.search = planner::PlanRequest::Search::kQuick;
+      const auto quick = planner::plan(r);
+      REQUIRE(full.top.empty() == quick.top.empty());
+      if (full.top.empty()) continue;
+      ++total;
+      const double a = full.top.front().prediction.tokens_per_s, b = quick.top.front().prediction.tokens_per_s;
+      CHECK(b <= a * (1 + 1e-12));
+      worst = std::max(worst, 1 - b / a);
+      same += predictor::to_string(full.top.front().config) == predictor::to_string(quick.top.front().config) ? 1 : 0;
+      CHECK_MESSAGE(b >= 0.99 * a, entry.architecture.name << " on " << gpus << ": quick " << b << " vs " << a);
+      CHECK(quick.stats.evaluated < full.stats.evaluated);
+    }
+  }
+  MESSAGE("quick search: the same best layout in " << same << " of " << total << " plans, worst " << 100 * worst << "% slower");
+}

@@ -44,6 +44,13 @@ struct PlanRequest {
   } constraints;
   // Search limits (empty: the defaults documented in search_space.cpp).
   std::vector<int64_t> micro_batch_sizes;
+  // kExhaustive predicts every enumerated layout. kQuick (throughput matrices: hundreds of plans
+  // at once) first predicts one representative of each layout family (vp 1 and the smallest
+  // other vp, micro-batches 1 and 4, no HSDP or expert TP, only as much recomputation as it needs
+  // to fit), then every variant of the
+  // best `quick_families` families; the rest is counted as cut.
+  enum class Search { kExhaustive, kQuick } search = Search::kExhaustive;
+  int quick_families = 4;
   // Called from the searching threads with (evaluated, total); may be empty.
   std::function<void(int64_t, int64_t)> progress;
 };

@@ -49,6 +49,9 @@ struct PredictOptions {
   const ComputeModel* compute = nullptr;  // nullptr: roofline
   bool timeline = false;                  // fill Prediction::timeline
   std::optional<hardware::PredictionBand> band;  // fill Prediction::band (HardwareCatalog::prediction_band)
+  // The operators of config.step_config(), when the caller has them (the planner reuses them
+  // across layouts that shard a micro-batch alike); nullptr: built here.
+  const model::StepOperators* step = nullptr;
 };
 
 struct Prediction {
