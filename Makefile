@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: deps configure build run test bench accuracy calibrate clean tsan asan
+.PHONY: deps configure build run test bench accuracy calibrate clean tsan asan fuzz
 
 deps:
 	@bash scripts/install-deps
@@ -57,5 +57,24 @@ asan: deps
 	cd build-asan && ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1" \
 	    ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
+# libFuzzer targets for every parser (clang, ASan + UBSan), each run FUZZ_SECONDS from seed corpora
+# of the project's own files; crashes, leaks and hangs land in build-fuzz/findings/<target>.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = hf_config hardware_spec validation_file kernel_db kineto_import cli_args
+fuzz: deps
+	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPERFPLAN_FUZZ=ON \
+	    -DPERFPLAN_BUILD_TESTS=OFF -DPERFPLAN_BUILD_BENCH=OFF \
+	    -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined,float-cast-overflow -fno-sanitize-recover=all -Wno-unused-command-line-argument" \
+	    -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" > /dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	@bash fuzz/seeds.sh . build-fuzz/seeds
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build-fuzz/corpus/$$t build-fuzz/findings/$$t; \
+	  build-fuzz/fuzz/fuzz_$$t build-fuzz/corpus/$$t build-fuzz/seeds/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=20 \
+	      -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 -artifact_prefix=build-fuzz/findings/$$t/ \
+	      > build-fuzz/findings/$$t.log 2>&1 || { echo "fuzz_$$t: finding, see build-fuzz/findings/$$t.log"; exit 1; }; \
+	  grep -E "stat::number_of_executed_units" build-fuzz/findings/$$t.log | sed "s/^/fuzz_$$t /"; \
+	done
+
 clean:
-	rm -rf $(BUILD_DIR) build-tsan build-asan
+	rm -rf $(BUILD_DIR) build-tsan build-asan build-fuzz

@@ -16,5 +16,7 @@ int run_plan_command(const std::vector<std::string>& args);
 int run_report_command(const std::vector<std::string>& args);
 int run_profile_command(const std::vector<std::string>& args);
 int run_kernels_command(const std::vector<std::string>& args);
+// The whole command line (argv after the program name): the exit code, errors on stderr.
+int run_cli(std::vector<std::string> args);
 
 }  // namespace perfplan::cli

@@ -67,7 +67,8 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
         "json", "print JSON");
   }
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(options).run(), vm);
+  // No positional arguments: a stray word is an error, not ignored.
+  po::store(po::command_line_parser(args).options(options).positional(po::positional_options_description()).run(), vm);
   po::notify(vm);
   if (vm.count("help")) {
     std::cout << options << "\n";

@@ -60,7 +60,8 @@ int run_predict_command(const std::vector<std::string>& args) {
       ("no-kernels", "roofline only: ignore any kernel database")
       ("json", "print JSON");
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(options).run(), vm);
+  // No positional arguments: a stray word is an error, not ignored.
+  po::store(po::command_line_parser(args).options(options).positional(po::positional_options_description()).run(), vm);
   po::notify(vm);
   if (vm.count("help")) {
     std::cout << options << "\n";

@@ -1,3 +1,4 @@
+#include "perfplan/common/json_file.hpp"
 #include "perfplan/api/library.hpp"
 
 #include <fmt/format.h>
@@ -27,13 +28,7 @@ model::Architecture Library::model(const std::string& name_or_file) const {
 }
 
 model::Architecture Library::model_from_json(const std::string& hf_config_json, const std::string& name) const {
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(hf_config_json);
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(name + ": not a JSON Hugging Face config (" + e.what() + ")");
-  }
-  return model::architecture_from_hf_config(doc, name);
+  return model::architecture_from_hf_config(common::parse_json_text(hf_config_json, name), name);
 }
 
 hardware::FrameworkSpec Library::framework(const std::string& name_at_version) const {

@@ -1,5 +1,6 @@
 #include "perfplan/common/json_file.hpp"
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -7,11 +8,41 @@
 
 namespace perfplan::common {
 
+std::string json_excerpt(const nlohmann::json& value, size_t max_chars) {
+  // Shallow: a container is named by its kind and size, so printing never recurses deeply.
+  std::string text;
+  if (value.is_object()) {
+    text = "an object of " + std::to_string(value.size()) + " keys";
+  } else if (value.is_array()) {
+    text = "an array of " + std::to_string(value.size()) + " values";
+  } else {
+    text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  if (text.size() > max_chars) text = text.substr(0, max_chars) + "...";
+  return text;
+}
+
 nlohmann::json parse_json_text(std::string_view text, const std::string& origin) {
+  // Nesting and numbers are checked while parsing: a value nested deeper than kMaxJsonDepth
+  // (perfplan's own files nest 6 deep) would exhaust the stack of whatever walks it later, and
+  // a number that is not finite (1e400) is no quantity.
+  const nlohmann::json::parser_callback_t check = [&origin](int depth, nlohmann::json::parse_event_t event,
+                                                            nlohmann::json& parsed) {
+    if (depth > kMaxJsonDepth) {
+      throw InputError(origin + ": JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    }
+    if (event == nlohmann::json::parse_event_t::value && parsed.is_number_float() &&
+        !std::isfinite(parsed.get<double>())) {
+      throw InputError(origin + ": a number out of range (not finite); numbers must be finite");
+    }
+    return true;
+  };
   try {
-    return nlohmann::json::parse(text.begin(), text.end());
+    return nlohmann::json::parse(text.begin(), text.end(), check);
   } catch (const nlohmann::json::parse_error& e) {
     throw InputError(origin + ": malformed JSON (" + e.what() + ")");
+  } catch (const nlohmann::json::out_of_range& e) {
+    throw InputError(origin + ": a number out of range in JSON (" + e.what() + ")");
   }
 }
 

@@ -91,7 +91,9 @@ AttentionRates attention_rates_from_json(const json& doc, SpecProblems& problems
   }
   const json* kernels = read_object(doc, "kernels", problems);
   if (!kernels) return rates;
-  for (const auto& [kernel, spec] : kernels->items()) {
+  for (const auto& item : kernels->items()) {
+    const std::string kernel = item.key();
+    const json& spec = item.value();
     const std::string path = "kernels." + kernel;
     if (kernel != "flash3" && kernel != "cudnn" && kernel != "flash2") {
       problems.add(path, "accepted kernels: flash3, cudnn, flash2");

@@ -85,7 +85,10 @@ void HardwareCatalog::set_constant(const std::string& key, double value) {
     }
     return;
   }
-  const auto [group, field] = split_key(key);
+  // Named copies: a lambda may not capture structured bindings before C++20 compilers all do.
+  const auto parts = split_key(key);
+  const auto& group = parts.first;
+  const auto& field = parts.second;
   auto set = [&](GpuSpec& gpu) {
     if (gpu.fit_group == group) *gpu_field(gpu, field) = value;
   };

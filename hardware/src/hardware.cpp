@@ -13,6 +13,7 @@
 #include "perfplan/common/json_file.hpp"
 #include "perfplan/model/catalog.hpp"
 #include "perfplan/common/input_error.hpp"
+#include "perfplan/common/limits.hpp"
 
 namespace perfplan::hardware {
 namespace {
@@ -452,6 +453,10 @@ const FrameworkSpec& HardwareCatalog::framework_for(const std::string& name, con
 }
 
 ClusterSpec HardwareCatalog::cluster(const std::string& name_or_path, int64_t num_gpus) const {
+  if (num_gpus <= 0 || num_gpus > limits::kMaxGpus) {
+    throw InputError("cluster '" + name_or_path + "': the GPU count must be positive and at most " +
+                     std::to_string(limits::kMaxGpus) + " (got " + std::to_string(num_gpus) + ")");
+  }
   const std::filesystem::path path(name_or_path);
   std::error_code ec;
   ClusterSpec cluster;

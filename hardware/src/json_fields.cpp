@@ -1,3 +1,4 @@
+#include "perfplan/common/json_file.hpp"
 #include "json_fields.hpp"
 
 #include <algorithm>
@@ -13,11 +14,7 @@ std::string join_path(const std::string& prefix, const std::string& key) {
   return prefix.empty() ? key : prefix + "." + key;
 }
 
-std::string describe(const json& value) {
-  std::string text = value.dump();
-  if (text.size() > 40) text = text.substr(0, 37) + "...";
-  return text;
-}
+std::string describe(const json& value) { return common::json_excerpt(value, 40); }
 
 // Reports keys that are not in `accepted` (typos would otherwise silently keep a default).
 void check_keys(const json& object, const std::string& prefix, const std::vector<std::string>& accepted,

@@ -1,3 +1,4 @@
+#include "perfplan/common/json_file.hpp"
 #include "perfplan/kerneldb/kernel_db.hpp"
 
 #include "perfplan/common/names.hpp"
@@ -103,6 +104,11 @@ std::optional<double> KernelDbEntry::number(const std::string& key) const {
 }
 
 KernelDatabase KernelDatabase::load(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw InputError(path.string() + ": is a directory, expected a kernel database file (.jsonl)");
+  }
+  if (!std::filesystem::exists(path, ec)) throw InputError(path.string() + ": no such file (expected a kernel database, .jsonl)");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path.string() + ": cannot read the kernel database");
   std::stringstream text;
@@ -126,12 +132,7 @@ KernelDatabase KernelDatabase::parse(std::string_view jsonl, const std::string& 
     ++line_number;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     const std::string where = origin + ":" + std::to_string(line_number);
-    json record;
-    try {
-      record = json::parse(line);
-    } catch (const json::parse_error& e) {
-      throw InputError(where + ": not a JSON object (" + e.what() + ")");
-    }
+    const json record = common::parse_json_text(line, where);
     if (!record.is_object()) throw InputError(where + ": not a JSON object; each line is one record");
     try {
       if (!header_seen) {

@@ -1,3 +1,4 @@
+#include "perfplan/common/json_file.hpp"
 #include "perfplan/kerneldb/kineto_import.hpp"
 
 #include "perfplan/kerneldb/writer.hpp"
@@ -51,12 +52,7 @@ std::string copy_kind(const std::string& name) {
 
 std::string kineto_trace_to_jsonl(std::string_view trace_json, const KinetoImportOptions& options) {
   const std::string where = options.input.empty() ? std::string("trace") : options.input;
-  json trace;
-  try {
-    trace = json::parse(trace_json);
-  } catch (const json::parse_error& e) {
-    throw InputError(where + ": not JSON (" + e.what() + ")");
-  }
+  const json trace = common::parse_json_text(trace_json, where);
   if (!trace.is_object() || !trace.contains("traceEvents") || !trace["traceEvents"].is_array()) {
     throw InputError(where + ": not a Chrome trace from torch.profiler (no \"traceEvents\" array)");
   }

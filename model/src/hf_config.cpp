@@ -1,11 +1,16 @@
 #include "perfplan/model/hf_config.hpp"
 
+#include <vector>
+
+#include <tuple>
+
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
 
 #include "perfplan/common/json_file.hpp"
 #include "perfplan/common/input_error.hpp"
+#include "perfplan/common/limits.hpp"
 
 namespace perfplan::model {
 namespace {
@@ -113,7 +118,7 @@ class ConfigReader {
   }
 
   [[noreturn]] void fail(const std::string& key, const json& value, const std::string& accepted) const {
-    throw InputError(origin_ + ": key '" + key + "' = " + value.dump() + " is invalid; expected " +
+    throw InputError(origin_ + ": key '" + key + "' = " + common::json_excerpt(value) + " is invalid; expected " +
                      accepted);
   }
 
@@ -125,7 +130,8 @@ class ConfigReader {
     // Some configs write integers as 4096.0.
     if (value.is_number_float()) {
       const double d = value.get<double>();
-      if (d == static_cast<double>(static_cast<int64_t>(d))) return static_cast<int64_t>(d);
+      // Only integral values an int64 holds exactly (the cast of anything larger is undefined).
+      if (std::isfinite(d) && std::abs(d) <= 9007199254740992.0 && d == std::floor(d)) return static_cast<int64_t>(d);
     }
     fail(key, value, "an integer");
   }
@@ -142,6 +148,18 @@ void read_attention_common(const ConfigReader& r, Architecture& a) {
   a.num_kv_heads = r.optional_int({"num_key_value_heads"}, a.num_attention_heads);
   a.vocab_size = r.required_int({"vocab_size"});
   a.max_position_embeddings = r.optional_int({"max_position_embeddings", "n_positions"}, 0);
+  for (const auto& [key, v, bound] : std::vector<std::tuple<const char*, int64_t, int64_t>>{
+           {"hidden_size", a.hidden_size, limits::kMaxWidth},
+           {"num_hidden_layers", a.num_layers, limits::kMaxLayers},
+           {"num_attention_heads", a.num_attention_heads, limits::kMaxWidth},
+           {"num_key_value_heads", a.num_kv_heads, limits::kMaxWidth},
+           {"vocab_size", a.vocab_size, limits::kMaxWidth},
+           {"max_position_embeddings", a.max_position_embeddings, limits::kMaxSeqLen}}) {
+    if (v > bound) {
+      throw InputError(r.origin() + ": key '" + key + "' = " + std::to_string(v) + " is beyond perfplan's bound of " +
+                       std::to_string(bound));
+    }
+  }
   a.rope_theta = r.optional_positive({"rope_theta"}, 0.0);
   a.norm_epsilon = r.optional_positive({"rms_norm_eps", "layer_norm_epsilon", "layer_norm_eps", "norm_epsilon"}, 0.0);
   if (const json* scaling = r.object("rope_scaling")) {

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "perfplan/common/input_error.hpp"
+#include "perfplan/common/limits.hpp"
 #include "perfplan/model/step_operators.hpp"
 #include "perfplan/predictor/memory.hpp"
 #include "perfplan/predictor/stage_layout.hpp"
@@ -197,10 +198,26 @@ std::string to_string(RankBy rank) {
 
 PlanResult plan(const PlanRequest& request) {
   const auto start = std::chrono::steady_clock::now();
-  if (request.cluster.num_gpus <= 0) throw InputError("the plan needs a positive number of GPUs");
-  if (request.global_batch_size <= 0 || request.seq_len <= 0) {
-    throw InputError("the plan needs a positive global batch and sequence length");
+  // The request's numbers, each within its documented bound (common/limits.hpp), before any
+  // search multiplies them.
+  const auto bounded = [](const char* what, int64_t v, int64_t low, int64_t high) {
+    if (v < low || v > high) {
+      throw InputError(fmt::format("the plan's {} is {}; accepted: {} to {}", what, v, low, high));
+    }
+  };
+  bounded("number of GPUs", request.cluster.num_gpus, 1, limits::kMaxGpus);
+  bounded("global batch (--gbs)", request.global_batch_size, 1, limits::kMaxGlobalBatch);
+  bounded("sequence length (--seq)", request.seq_len, 1, limits::kMaxSeqLen);
+  bounded("number of layouts to show (--top)", request.top_k, 1, int64_t{1} << 20);
+  bounded("thread count (--threads; 0: all cores)", request.threads, 0, limits::kMaxThreads);
+  if (!(request.training_tokens > 0 && request.training_tokens <= limits::kMaxTokens)) {
+    throw InputError(fmt::format("the plan's training tokens (--tokens) are {}; accepted: a number above 0, at most {:g}",
+                                 request.training_tokens, limits::kMaxTokens));
   }
+  if (!(request.memory_headroom_bytes >= 0 && request.memory_headroom_bytes < 1e15)) {
+    throw InputError("the plan's memory headroom must be a finite number of bytes >= 0");
+  }
+  for (int64_t mbs : request.micro_batch_sizes) bounded("micro-batch size", mbs, 1, limits::kMaxMicroBatch);
   if (const auto problems = request.framework.problems(); !problems.empty()) {
     throw InputError("the plan's framework spec is incomplete (load one with HardwareCatalog::framework): " +
                      problems.front());

@@ -1,8 +1,10 @@
 #include "perfplan/predictor/parallel_config.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "perfplan/common/input_error.hpp"
+#include "perfplan/common/limits.hpp"
 
 namespace perfplan::predictor {
 
@@ -23,8 +25,10 @@ int64_t ParallelConfig::micro_batches() const {
 
 ParallelConfig ParallelConfig::with_defaults(int64_t num_gpus) const {
   ParallelConfig c = *this;
-  if (c.dp == 0) c.dp = std::max<int64_t>(1, num_gpus / std::max<int64_t>(1, c.tp * c.pp * c.cp));
-  if (c.global_batch_size == 0) c.global_batch_size = c.dp * c.micro_batch_size;
+  // Saturating products: absurd degrees are refused by layout_problems, not wrapped around here.
+  const auto times = [](int64_t a, int64_t b) { return limits::checked_mul(a, b).value_or(INT64_MAX); };
+  if (c.dp == 0) c.dp = std::max<int64_t>(1, num_gpus / std::max<int64_t>(1, times(times(c.tp, c.pp), c.cp)));
+  if (c.global_batch_size == 0) c.global_batch_size = times(c.dp, c.micro_batch_size);
   return c;
 }
 
@@ -53,6 +57,24 @@ std::vector<Infeasible> layout_problems(const model::Architecture& arch, const P
   positive("dp", c.dp);
   positive("vp", c.vp);
   positive("gbs", c.global_batch_size);
+  // Documented bounds (common/limits.hpp) before any product of them is formed.
+  const auto bounded = [&](const char* name, int64_t v, int64_t bound) {
+    if (v > bound) add(InfeasibleKind::kInvalidDegree, std::string(name) + " = " + std::to_string(v) + " is beyond perfplan's bound of " + std::to_string(bound));
+  };
+  for (const auto& [name, v] : {std::pair<const char*, int64_t>{"tp", c.tp}, {"pp", c.pp}, {"dp", c.dp}, {"cp", c.cp},
+                                {"ep", c.ep}, {"etp", c.etp}, {"vp", c.vp}}) {
+    bounded(name, v, limits::kMaxDegree);
+  }
+  bounded("mbs", c.micro_batch_size, limits::kMaxMicroBatch);
+  bounded("gbs", c.global_batch_size, limits::kMaxGlobalBatch);
+  bounded("seq", c.seq_len, limits::kMaxSeqLen);
+  bounded("number of GPUs", num_gpus, limits::kMaxGpus);
+  if (!out.empty()) return out;
+  if (!limits::checked_mul(c.tp, c.pp).has_value() || !limits::checked_mul(c.tp * c.pp, c.dp).has_value() ||
+      !limits::checked_mul(c.tp * c.pp * c.dp, c.cp).has_value() || c.tp * c.pp * c.dp * c.cp > limits::kMaxGpus) {
+    add(InfeasibleKind::kGpuCount, "tp x pp x dp x cp exceeds perfplan's bound of " + std::to_string(limits::kMaxGpus) + " GPUs");
+    return out;
+  }
   if (c.zero_stage < 0 || c.zero_stage > 3) add(InfeasibleKind::kInvalidDegree, "zero stage must be 0, 1, 2 or 3, got " + std::to_string(c.zero_stage));
   if (c.shard_size < 0) add(InfeasibleKind::kInvalidDegree, "shard size must be 0 (all DP ranks) or positive, got " + std::to_string(c.shard_size));
   if (!out.empty() || c.tp <= 0 || c.cp <= 0 || c.ep <= 0 || c.etp <= 0 || c.micro_batch_size <= 0) return out;

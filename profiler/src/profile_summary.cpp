@@ -1,4 +1,5 @@
 // Aggregates a kernel database into the tables `perfplan profile` prints.
+#include "perfplan/common/json_file.hpp"
 #include "perfplan/profiler/profile_summary.hpp"
 
 #include <algorithm>
@@ -36,7 +37,7 @@ ProfileSummary summarize_profile(std::istream& in, const std::string& source_nam
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const std::string where = source_name + ":" + std::to_string(line_number);
     try {
-      const nlohmann::json row = nlohmann::json::parse(line);
+      const nlohmann::json row = common::parse_json_text(line, where);
       if (!row.contains("type") && row.contains("context")) {  // the header (kernel rows carry a context id)
         const auto& c = row.at("context");
         if (c.contains("gpu") && c.at("gpu").is_string()) summary.gpu = c.at("gpu").get<std::string>();

@@ -1,6 +1,7 @@
 #include "perfplan/report/layout_json.hpp"
 
 #include "perfplan/common/input_error.hpp"
+#include "perfplan/common/json_file.hpp"
 
 namespace perfplan::report {
 
@@ -43,7 +44,7 @@ struct Reader {
   const std::string& origin;
 
   [[noreturn]] void fail(const char* key, const char* accepted) const {
-    throw InputError(origin + ": layout." + key + " = " + doc.at(key).dump() + "; accepted: " + accepted);
+    throw InputError(origin + ": layout." + key + " = " + common::json_excerpt(doc.at(key)) + "; accepted: " + accepted);
   }
   void integer(const char* key, int64_t& out) const {
     if (!doc.contains(key)) return;

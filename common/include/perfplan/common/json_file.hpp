@@ -8,7 +8,16 @@
 
 namespace perfplan::common {
 
+// Deeper nesting is refused (the project's own files nest at most 6 levels).
+inline constexpr int kMaxJsonDepth = 64;
+
+// JSON text / a JSON file; InputError naming `origin` when malformed, nested deeper than
+// kMaxJsonDepth or holding a number that is not finite (1e400). A directory or a missing file
+// says so.
 nlohmann::json parse_json_text(std::string_view text, const std::string& origin);
 nlohmann::json read_json_file(const std::filesystem::path& path);
+// A value for an error message: a scalar as written (at most `max_chars`), a container by its
+// kind and size, never the whole value.
+std::string json_excerpt(const nlohmann::json& value, size_t max_chars = 60);
 
 }  // namespace perfplan::common

@@ -1,0 +1,29 @@
+#pragma once
+// Documented upper bounds on sizes perfplan accepts, checked where input enters (files, flags,
+// library calls) before anything is allocated or multiplied: each is far above any real model
+// or cluster (the largest published runs use ~100k GPUs, ~128 layers, 1M-token contexts), so
+// a value beyond one is a mistake, refused with the bound in the message.
+#include <cstdint>
+#include <optional>
+
+namespace perfplan::limits {
+
+inline constexpr int64_t kMaxGpus = int64_t{1} << 20;          // GPUs in one cluster
+inline constexpr int64_t kMaxDegree = int64_t{1} << 20;        // any one parallel degree
+inline constexpr int64_t kMaxGlobalBatch = int64_t{1} << 24;   // sequences per step
+inline constexpr int64_t kMaxSeqLen = int64_t{1} << 24;        // tokens per sequence
+inline constexpr int64_t kMaxMicroBatch = int64_t{1} << 16;    // sequences per micro-batch
+inline constexpr int64_t kMaxLayers = int64_t{1} << 16;        // transformer layers
+inline constexpr int64_t kMaxWidth = int64_t{1} << 24;         // hidden / FFN / vocabulary / heads sizes
+inline constexpr int64_t kMaxExperts = int64_t{1} << 16;
+inline constexpr unsigned kMaxThreads = 1024;
+inline constexpr double kMaxTokens = 1e18;                     // training tokens
+
+// a x b, or nullopt when it overflows int64.
+inline std::optional<int64_t> checked_mul(int64_t a, int64_t b) {
+  int64_t out = 0;
+  if (__builtin_mul_overflow(a, b, &out)) return std::nullopt;
+  return out;
+}
+
+}  // namespace perfplan::limits
