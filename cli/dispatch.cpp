@@ -2,6 +2,7 @@
 // line on stderr and the exit code (0 ok, 1 bad input, 2 usage, 3 internal error).
 #include <cstdio>
 #include <exception>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,12 @@ constexpr const char* kUsage =
 
 }  // namespace
 
+namespace {
+
+int dispatch(const std::string& command, const std::vector<std::string>& args);
+
+}  // namespace
+
 int run_cli(std::vector<std::string> args) {
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
     std::fputs(kUsage, args.empty() ? stderr : stdout);
@@ -48,6 +55,19 @@ int run_cli(std::vector<std::string> args) {
   }
   const std::string command = args[0];
   args.erase(args.begin());
+  const int rc = dispatch(command, args);
+  // Output that could not be written (a full disk, a closed pipe) is a failure, not exit 0.
+  std::cout.flush();
+  if (std::fflush(stdout) != 0 || !std::cout) {
+    std::fprintf(stderr, "perfplan: error: cannot write the output (disk full or pipe closed)\n");
+    return rc == 0 ? 1 : rc;
+  }
+  return rc;
+}
+
+namespace {
+
+int dispatch(const std::string& command, const std::vector<std::string>& args) {
   try {
     if (command == "model") return run_model_command(args);
     if (command == "models") return run_models_command(args);
@@ -76,5 +96,7 @@ int run_cli(std::vector<std::string> args) {
     return 3;
   }
 }
+
+}  // namespace
 
 }  // namespace perfplan::cli

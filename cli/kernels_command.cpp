@@ -48,6 +48,8 @@ int run_import(const std::vector<std::string>& args) {
   std::ofstream out(out_path, std::ios::binary);
   if (!out) throw InputError(out_path + ": cannot write the kernel database");
   out << jsonl;
+  out.close();
+  if (!out) throw InputError(out_path + ": cannot write the kernel database (disk full?)");
   // Checks the result reads back, and says what it holds.
   const auto db = kerneldb::KernelDatabase::parse(jsonl, out_path);
   std::cerr << fmt::format("wrote {}: GPU {}, {} tagged measurements\n", out_path,

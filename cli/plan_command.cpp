@@ -145,6 +145,7 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
     }
     a.gpus = a.request.cluster.num_gpus;
   } else if (a.cluster.find(',') != std::string::npos) {
+    if (a.cluster.back() == ',') throw InputError("--cluster '" + a.cluster + "': an empty cluster name in the list");
     // Alternatives, not a mixed cluster: the same job planned on each.
     std::stringstream names(a.cluster);
     for (std::string name; std::getline(names, name, ',');) {

@@ -115,6 +115,8 @@ int run_predict_command(const std::vector<std::string>& args) {
     std::ofstream out(trace_path);
     if (!out) throw InputError(trace_path + ": cannot write the trace file");
     out << report::render_chrome_trace(p, arch.name);
+    out.close();
+    if (!out) throw InputError(trace_path + ": cannot write the trace file (disk full?)");
   }
   std::cout << (vm.count("json") ? report::render_prediction_json(p, arch, cluster, c, kPerfplanVersion)
                                  : report::render_prediction_text(p, arch, cluster, c));

@@ -43,6 +43,8 @@ int run_report_command(const std::vector<std::string>& args) {
   std::ofstream out(a.output);
   if (!out) throw InputError(a.output + ": cannot write the report");
   out << web::render_report_html(input);
+  out.close();
+  if (!out) throw InputError(a.output + ": cannot write the report (disk full?)");
   std::cout << report::render_plan_text(a.request, result) << fmt::format("\nreport written to {}\n", a.output);
   return 0;
 }

@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     for (const auto& c : perfplan::validation::load_validation_cases(file, hardware)) {
       if (!c.skip_reason.empty()) continue;
-      if (c.cluster.num_gpus <= 0) std::abort();
+      if (c.num_gpus <= 0) std::abort();
       if (c.measured_iteration_time_s && !(std::isfinite(*c.measured_iteration_time_s) && *c.measured_iteration_time_s > 0)) {
         std::abort();
       }

@@ -54,7 +54,8 @@ inline CliResult run_perfplan(const std::vector<std::string>& args) {
   if (fd < 0) throw std::runtime_error("mkstemp failed for " + err_path);
   close(fd);
 
-  std::string command = shell_quote(perfplan_binary());
+  // Under a time limit: a hang is a failure (exit 124), not a stuck test run.
+  std::string command = "timeout 120 " + shell_quote(perfplan_binary());
   // Appended piece by piece: `"literal" + std::string&&` trips GCC 12's -Wrestrict (PR 105329).
   for (const auto& arg : args) {
     command += ' ';
