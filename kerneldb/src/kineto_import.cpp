@@ -27,8 +27,22 @@ struct Event {
   const json* args = nullptr;
 };
 
-// Kineto writes microseconds with fractional nanoseconds ("ts": 1712345678901.234).
-int64_t to_ns(const json& us) { return static_cast<int64_t>(std::llround(us.get<double>() * 1000.0)); }
+// Kineto writes microseconds with fractional nanoseconds ("ts": 1712345678901.234). A time that
+// is not a number, or beyond what int64 nanoseconds hold (~292 years), is refused.
+int64_t to_ns(const json& us, const std::string& path, const char* key) {
+  if (!us.is_number()) throw InputError(path + ": \"" + key + "\" must be a number of microseconds");
+  const double ns = us.get<double>() * 1000.0;
+  if (!std::isfinite(ns) || std::abs(ns) > 9.0e18) {
+    throw InputError(path + ": \"" + key + "\" is out of range (accepted: finite microseconds below 9e15)");
+  }
+  return static_cast<int64_t>(std::llround(ns));
+}
+
+// A string field, or "" when absent or of another type.
+std::string text_field(const json& e, const char* key) {
+  const auto it = e.find(key);
+  return it != e.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
 
 json arg(const Event& e, const char* key) {
   if (e.args == nullptr || !e.args->contains(key)) return nullptr;
@@ -61,15 +75,18 @@ std::string kineto_trace_to_jsonl(std::string_view trace_json, const KinetoImpor
   size_t index = 0;
   for (const json& e : trace["traceEvents"]) {
     const std::string path = where + ": traceEvents[" + std::to_string(index++) + "]";
-    if (!e.is_object() || e.value("ph", "") != "X") continue;
-    const std::string cat = e.value("cat", "");
+    if (!e.is_object() || text_field(e, "ph") != "X") continue;
+    const std::string cat = text_field(e, "cat");
     if (cat != "kernel" && cat != "gpu_memcpy" && cat != "gpu_memset" && cat != "gpu_user_annotation") continue;
     Event ev;
     try {
       ev.cat = cat;
       ev.name = e.at("name").get<std::string>();
-      ev.start_ns = to_ns(e.at("ts"));
-      ev.end_ns = ev.start_ns + to_ns(e.value("dur", json(0.0)));
+      ev.start_ns = to_ns(e.at("ts"), path, "ts");
+      const int64_t duration = e.contains("dur") ? to_ns(e.at("dur"), path, "dur") : 0;
+      if (duration < 0) throw InputError(path + ": \"dur\" is negative (accepted: a duration >= 0)");
+      if (ev.start_ns > INT64_MAX - duration) throw InputError(path + ": \"ts\" + \"dur\" is out of range");
+      ev.end_ns = ev.start_ns + duration;
       if (e.contains("args") && e["args"].is_object()) ev.args = &e["args"];
       const json device = arg(ev, "device");
       if (device.is_number_integer()) {
@@ -91,7 +108,7 @@ std::string kineto_trace_to_jsonl(std::string_view trace_json, const KinetoImpor
   if (trace.contains("deviceProperties") && trace["deviceProperties"].is_array() &&
       !trace["deviceProperties"].empty() && trace["deviceProperties"][0].is_object()) {
     const json& device = trace["deviceProperties"][0];
-    if (device.contains("name")) gpu = device["name"];
+    if (device.contains("name") && device["name"].is_string()) gpu = device["name"];
     if (device.contains("numSms")) context["sm_count"] = device["numSms"];
   }
   context["gpu"] = gpu;
