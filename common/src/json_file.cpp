@@ -1,6 +1,7 @@
 #include "perfplan/common/json_file.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 
@@ -20,6 +21,26 @@ std::string json_excerpt(const nlohmann::json& value, size_t max_chars) {
   }
   if (text.size() > max_chars) text = text.substr(0, max_chars) + "...";
   return text;
+}
+
+std::optional<int64_t> json_integer(const nlohmann::json& value, int64_t low, int64_t high) {
+  if (value.is_number_unsigned()) {
+    const uint64_t u = value.get<uint64_t>();
+    if (u > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+    const auto v = static_cast<int64_t>(u);
+    return v >= low && v <= high ? std::optional<int64_t>(v) : std::nullopt;
+  }
+  if (value.is_number_integer()) {
+    const int64_t v = value.get<int64_t>();
+    return v >= low && v <= high ? std::optional<int64_t>(v) : std::nullopt;
+  }
+  if (value.is_number_float()) {
+    const double d = value.get<double>();
+    if (!std::isfinite(d) || d != std::floor(d) || std::abs(d) > 9007199254740992.0) return std::nullopt;
+    const auto v = static_cast<int64_t>(d);
+    return v >= low && v <= high ? std::optional<int64_t>(v) : std::nullopt;
+  }
+  return std::nullopt;
 }
 
 nlohmann::json parse_json_text(std::string_view text, const std::string& origin) {

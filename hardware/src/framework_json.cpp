@@ -1,3 +1,4 @@
+#include "perfplan/common/json_file.hpp"
 #include "hardware_json.hpp"
 #include "json_fields.hpp"
 
@@ -242,10 +243,10 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
                 problems.add(join_path(p, "zero_stages"), "must list the ZeRO stages 0-3 the framework runs");
               } else {
                 for (const auto& v : *stages) {
-                  if (!v.is_number_integer() || v.get<int>() < 0 || v.get<int>() > 3) {
+                  if (const auto stage = common::json_integer(v, 0, 3); !stage || !v.is_number_integer()) {
                     problems.add(join_path(p, "zero_stages"), "accepted: whole numbers 0-3 (got " + describe(v) + ")");
                   } else {
-                    c.zero_stages.push_back(v.get<int>());
+                    c.zero_stages.push_back(static_cast<int>(*stage));
                   }
                 }
               }
@@ -263,10 +264,10 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
                 if (!hsdp->is_array()) problems.add(join_path(p, "hsdp_zero_stages"), "must list ZeRO stages 1-3 ([] for none)");
                 else {
                   for (const auto& v : *hsdp) {
-                    if (!v.is_number_integer() || v.get<int>() < 1 || v.get<int>() > 3) {
+                    if (const auto stage = common::json_integer(v, 1, 3); !stage || !v.is_number_integer()) {
                       problems.add(join_path(p, "hsdp_zero_stages"), "accepted: whole numbers 1-3 (got " + describe(v) + ")");
                     } else {
-                      c.hsdp_zero_stages.push_back(v.get<int>());
+                      c.hsdp_zero_stages.push_back(static_cast<int>(*stage));
                     }
                   }
                 }
@@ -290,11 +291,14 @@ FrameworkSpec framework_from_json(const json& doc, SpecProblems& problems) {
       if (item.key() == "source") continue;
       const std::string path = join_path("kernels_per_op", item.key());
       const json& v = item.value();
-      if (!v.is_array() || v.size() != 2 || !v[0].is_number_integer() || !v[1].is_number_integer()) {
-        problems.add(path, "must be [forward kernels, backward kernels], two whole numbers, got " + describe(v));
+      const auto count = [&](size_t i) {
+        return v.is_array() && v.size() == 2 && v[i].is_number_integer() ? common::json_integer(v[i], 0, 1000) : std::nullopt;
+      };
+      if (!count(0) || !count(1)) {
+        problems.add(path, "must be [forward kernels, backward kernels], two whole numbers 0-1000, got " + describe(v));
         continue;
       }
-      f.kernels_per_op[item.key()] = {v[0].get<int>(), v[1].get<int>()};
+      f.kernels_per_op[item.key()] = {static_cast<int>(*count(0)), static_cast<int>(*count(1))};
     }
     const std::string source = read_sources(*kernels, "kernels_per_op", "source", problems);
     if (!source.empty()) sources += (sources.empty() ? "" : "; ") + std::string("kernels_per_op: ") + source;

@@ -140,7 +140,13 @@ KernelDatabase KernelDatabase::parse(std::string_view jsonl, const std::string& 
           throw InputError(where + ": the first line must be the {\"context\": {...}} header");
         }
         const json& c = record["context"];
-        db.context_.schema_version = c.value("schema_version", 1);
+        const auto version = c.contains("schema_version") ? common::json_integer(c["schema_version"], 0, 1000000)
+                                                          : std::optional<int64_t>(1);
+        if (!version) {
+          throw InputError(where + ": context.schema_version must be a whole number (this reader takes " +
+                           std::to_string(kSchemaVersion) + "), got " + common::json_excerpt(c["schema_version"]));
+        }
+        db.context_.schema_version = static_cast<int>(*version);
         if (db.context_.schema_version != kSchemaVersion) {
           throw InputError(where + ": context.schema_version " + std::to_string(db.context_.schema_version) +
                            " is not supported; accepted: 1");

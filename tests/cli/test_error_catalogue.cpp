@@ -208,3 +208,18 @@ TEST_CASE("error catalogue: output that cannot be written is an error, not a sil
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 1);
 }
+
+TEST_CASE("error catalogue: integers in data files are whole numbers in range, never truncated or wrapped") {
+  const std::string header = "{\"context\": {\"schema_version\": ";
+  const std::string rest = ", \"source\": \"sweep\", \"gpu\": \"H100-SXM5-80GB\"}}\n";
+  const fs::path dir = fs::temp_directory_path();
+  for (const std::string version : {"1.9", "1e20", "18446744073709551615", "\"1\""}) {
+    const fs::path file = dir / ("perfplan-schema-" + std::to_string(std::hash<std::string>{}(version)) + ".jsonl");
+    std::ofstream(file) << header << version << rest;
+    const CliResult r = run_perfplan({"kernels", "show", file.string()});
+    CAPTURE(version);
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err, "schema_version must be a whole number"));
+    fs::remove(file);
+  }
+}

@@ -9,6 +9,7 @@
 #include "perfplan/common/json_file.hpp"
 #include "perfplan/model/hf_config.hpp"
 #include "perfplan/common/input_error.hpp"
+#include "perfplan/common/limits.hpp"
 
 namespace perfplan::validation {
 
@@ -28,13 +29,26 @@ const json* field(const json& object, const char* key) {
 int64_t int_or(const json& object, const char* section, const char* key, int64_t fallback,
                std::vector<std::string>& assumed, const std::string& why) {
   if (const json* v = field(object, key)) {
-    if (!v->is_number_integer()) {
-      throw InputError(std::string(section) + "." + key + " must be an integer, got " + v->dump());
+    const auto n = common::json_integer(*v, 0, int64_t{1} << 40);
+    if (!n) {
+      throw InputError(std::string(section) + "." + key + " must be a whole number from 0 to 2^40, got " +
+                       common::json_excerpt(*v));
     }
-    return v->get<int64_t>();
+    return *n;
   }
   assumed.push_back(std::string(section) + "." + key + " = " + std::to_string(fallback) + " (" + why + ")");
   return fallback;
+}
+
+// A whole number the source must print, within [low, high].
+int64_t required_int(const json& object, const char* section, const char* key, int64_t low, int64_t high) {
+  const auto it = object.find(key);
+  const auto n = it == object.end() ? std::nullopt : common::json_integer(*it, low, high);
+  if (!n) {
+    throw InputError(std::string(section) + "." + key + " must be a whole number from " + std::to_string(low) + " to " +
+                     std::to_string(high) + (it == object.end() ? std::string(" (missing)") : ", got " + common::json_excerpt(*it)));
+  }
+  return *n;
 }
 
 bool bool_or(const json& object, const char* section, const char* key, bool fallback,
@@ -148,7 +162,7 @@ ValidationCase read_case(const json& doc, const std::string& file, const hardwar
     c.architecture.name = c.model_name;
     const json& cluster = doc.at("cluster");
     c.gpu = cluster.at("gpu").get<std::string>();
-    c.num_gpus = cluster.at("num_gpus").get<int64_t>();
+    c.num_gpus = required_int(cluster, "cluster", "num_gpus", 1, limits::kMaxGpus);
     c.gpus_per_node = int_or(cluster, "cluster", "gpus_per_node", 8, assumed, "8-GPU nodes");
     if (c.num_gpus > c.gpus_per_node && cluster.contains("inter_node") && cluster.at("inter_node").is_string()) {
       c.network = read_published_network(cluster.at("inter_node").get<std::string>());
@@ -157,8 +171,8 @@ ValidationCase read_case(const json& doc, const std::string& file, const hardwar
     const json& training = doc.at("training");
     const json& parallel = doc.at("parallel");
     ParallelConfig& p = c.config;
-    p.seq_len = training.at("seq_len").get<int64_t>();
-    p.global_batch_size = training.at("global_batch_size").get<int64_t>();
+    p.seq_len = required_int(training, "training", "seq_len", 1, limits::kMaxSeqLen);
+    p.global_batch_size = required_int(training, "training", "global_batch_size", 1, limits::kMaxGlobalBatch);
     p.micro_batch_size = int_or(training, "training", "micro_batch_size", d.micro_batch_size, assumed, stack.name + " default");
     p.dtype = model::parse_dtype(training.value("dtype", std::string("bf16")));
     p.tp = int_or(parallel, "parallel", "tp", 1, assumed, "no tensor parallelism printed");

@@ -1,6 +1,8 @@
 #pragma once
 // Reading JSON files and text with errors that name the file (shared by every loader).
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,6 +18,9 @@ inline constexpr int kMaxJsonDepth = 64;
 // says so.
 nlohmann::json parse_json_text(std::string_view text, const std::string& origin);
 nlohmann::json read_json_file(const std::filesystem::path& path);
+// An integer within [low, high] (an integral number written as 4096.0 counts); nullopt for any
+// other value (a fraction, a string, an integer out of range) -- never a truncating cast.
+std::optional<int64_t> json_integer(const nlohmann::json& value, int64_t low, int64_t high);
 // A value for an error message: a scalar as written (at most `max_chars`), a container by its
 // kind and size, never the whole value.
 std::string json_excerpt(const nlohmann::json& value, size_t max_chars = 60);
