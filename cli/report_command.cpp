@@ -36,7 +36,8 @@ int run_report_command(const std::vector<std::string>& args) {
   }
   input.rank_by = planner::to_string(a.request.rank_by);
   input.plan = &result;
-  input.scaling = planner::scaling_curve(a.request, a.request.cluster.num_gpus);
+  // A mixed cluster has one size (its parts): no curve whose every point would be the whole cluster.
+  if (a.request.cluster.parts.empty()) input.scaling = planner::scaling_curve(a.request, a.request.cluster.num_gpus);
   input.band = a.request.band;
   input.launch = best_launch_config(a, result);
   input.perfplan_version = kPerfplanVersion;

@@ -67,6 +67,8 @@ TEST_CASE("error catalogue: every bad input exits 1 or 2 with a message naming t
                                     "{\"context\": {\"schema_version\": 1, \"source\": \"sweep\", \"gpu\": \"H100-SXM5-80GB\"}}\n"
                                     "{\"type\": \"kernel\", \"name\": \"k\", \"start_ns\": 10, \"end_ns\": 5, \"nvtx\": \"perfplan:gemm:bf16:m=1,n=1,k=1\"}\n");
   const std::string no_header_db = s.file("noheader.jsonl", "{\"type\": \"kernel\"}\n");
+  const std::string h100_db = s.file("h100.jsonl",
+                                     "{\"context\": {\"schema_version\": 1, \"source\": \"sweep\", \"gpu\": \"H100-SXM5-80GB\"}}\n");
   const std::string bad_trace = s.file("trace.json", "{\"traceEvents\": 3}");
   const std::string bad_cluster = s.file("cluster.json", "{\"name\": \"x\", \"gpu\": \"no-such-gpu\"}");
   const std::string bad_validation = s.file("validation.json", "{\"runs\": [{\"id\": 1}]}");
@@ -152,6 +154,8 @@ TEST_CASE("error catalogue: every bad input exits 1 or 2 with a message naming t
       {with(predict, {"--kernels", dir}), 1, {"is a directory"}},
       {with(predict, {"--kernels", "/no/such/db.jsonl"}), 1, {"no such file"}},
       {with(predict, {"--kernels", nan_db, "--no-kernels"}), 1, {"exclude each other"}},
+      {{"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-a100", "--gpus", "8", "--kernels", h100_db}, 1,
+       {"measured on H100-SXM5-80GB", "A100", "--no-kernels"}},
       // Models: files and catalog names.
       {{"model", "llama-3.1-9b"}, 1, {"unknown model", "did you mean"}},
       {{"model", deep_config}, 1, {"nested deeper than 64"}},
@@ -222,4 +226,14 @@ TEST_CASE("error catalogue: integers in data files are whole numbers in range, n
     CHECK(contains(r.err, "schema_version must be a whole number"));
     fs::remove(file);
   }
+}
+
+TEST_CASE("report on a mixed cluster: no scaling curve whose every point is the whole cluster") {
+  const fs::path out = fs::temp_directory_path() / "perfplan-mixed-report.html";
+  const CliResult r = run_perfplan({"report", "--model", "llama-3.1-8b", "--cluster", "dgx-a100:8,dgx-h100:8", "--gbs", "64",
+                                    "-o", out.string()});
+  REQUIRE(r.exit_code == 0);
+  const std::string html = read_whole_file(out);
+  CHECK(contains(html, "\"scaling\":[]"));
+  fs::remove(out);
 }
