@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "perfplan/common/input_error.hpp"
+#include "perfplan/common/json_file.hpp"
 
 namespace perfplan::hardware {
 
@@ -35,12 +36,17 @@ Calibration calibration_from_json(const nlohmann::json& doc, const std::string& 
     throw InputError(origin + ": " + what + " (this file is written by `perfplan calibrate --write`)");
   };
   if (!doc.is_object()) fail("must hold one JSON object");
+  const auto count = [&](const nlohmann::json& value, const std::string& key) -> int64_t {
+    const auto n = common::json_integer(value, 0, INT64_MAX);
+    if (!n) fail(key + " = " + common::json_excerpt(value) + " must be a whole number >= 0");
+    return n.value_or(0);
+  };
   Calibration c;
   try {
     c.command = doc.at("generated_by").get<std::string>();
     c.objective = doc.at("objective").get<std::string>();
     c.fitted_on = doc.at("fitted_on").get<std::vector<std::string>>();
-    c.cases = doc.at("cases").get<int64_t>();
+    c.cases = count(doc.at("cases"), "cases");
     c.residual = doc.at("residual").get<double>();
     for (const auto& item : doc.at("constants").items()) {
       if (!item.value().is_number() || !std::isfinite(item.value().get<double>())) {
@@ -54,7 +60,7 @@ Calibration calibration_from_json(const nlohmann::json& doc, const std::string& 
       e.framework_family = b.at("framework_family").get<std::string>();
       e.band.low_ratio = b.at("low_ratio").get<double>();
       e.band.high_ratio = b.at("high_ratio").get<double>();
-      e.band.cases = b.at("cases").get<int64_t>();
+      e.band.cases = count(b.at("cases"), "bands.cases");
       e.band.basis = b.at("basis").get<std::string>();
       if (!(e.band.low_ratio > 0 && e.band.low_ratio <= e.band.high_ratio && std::isfinite(e.band.high_ratio))) {
         fail("bands: low_ratio must be > 0 and at most high_ratio");

@@ -89,10 +89,11 @@ std::string kineto_trace_to_jsonl(std::string_view trace_json, const KinetoImpor
       ev.end_ns = ev.start_ns + duration;
       if (e.contains("args") && e["args"].is_object()) ev.args = &e["args"];
       const json device = arg(ev, "device");
-      if (device.is_number_integer()) {
-        ev.device = device.get<int64_t>();
-      } else if (e.contains("pid") && e["pid"].is_number_integer()) {
-        ev.device = e["pid"].get<int64_t>();
+      if (const auto d = common::json_integer(device, INT64_MIN, INT64_MAX)) {
+        ev.device = *d;
+      } else if (const auto pid = e.contains("pid") ? common::json_integer(e["pid"], INT64_MIN, INT64_MAX)
+                                                    : std::nullopt) {
+        ev.device = *pid;
       }
     } catch (const json::exception& x) {
       throw InputError(path + ": malformed " + cat + " event (" + x.what() + ")");

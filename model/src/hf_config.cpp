@@ -99,8 +99,9 @@ class ConfigReader {
     if (!value) return out;
     if (!value->is_array()) fail(key, *value, "a list of layer indices");
     for (const auto& item : *value) {
-      if (!item.is_number_integer()) fail(key, *value, "a list of layer indices");
-      out.push_back(item.get<int64_t>());
+      const auto index = common::json_integer(item, 0, INT64_MAX);
+      if (!index) fail(key, *value, "a list of layer indices (integers >= 0)");
+      out.push_back(*index);
     }
     return out;
   }
@@ -126,13 +127,9 @@ class ConfigReader {
 
  private:
   int64_t to_int(const json& value, const std::string& key) const {
-    if (value.is_number_integer()) return value.get<int64_t>();
-    // Some configs write integers as 4096.0.
-    if (value.is_number_float()) {
-      const double d = value.get<double>();
-      // Only integral values an int64 holds exactly (the cast of anything larger is undefined).
-      if (std::isfinite(d) && std::abs(d) <= 9007199254740992.0 && d == std::floor(d)) return static_cast<int64_t>(d);
-    }
+    // Some configs write integers as 4096.0; json_integer takes those, never a fraction or a value
+    // an int64 cannot hold (2^64 - 1 is refused, not wrapped to -1).
+    if (const auto v = common::json_integer(value, INT64_MIN, INT64_MAX)) return *v;
     fail(key, value, "an integer");
   }
 

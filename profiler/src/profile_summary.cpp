@@ -16,9 +16,29 @@ namespace {
 
 bool is_step_name(const std::string& name, const std::string& step) { return name.rfind(step, 0) == 0; }
 
-uint64_t duration_of(const nlohmann::json& row) {
-  if (row.contains("duration_ns")) return row.at("duration_ns").get<uint64_t>();
-  return row.at("end_ns").get<uint64_t>() - row.at("start_ns").get<uint64_t>();
+// A time or count the profiler writes: a whole number in [0, 2^63); anything else (negative, a
+// fraction, a string) is an input error naming the line and key, never a wrapped unsigned value.
+uint64_t whole(const nlohmann::json& row, const char* key, const std::string& where) {
+  const auto v = common::json_integer(row.at(key), 0, INT64_MAX);
+  if (!v) {
+    throw InputError(where + ": \"" + key + "\" = " + common::json_excerpt(row.at(key)) +
+                     "; accepted: a whole number >= 0");
+  }
+  return static_cast<uint64_t>(*v);
+}
+
+uint64_t duration_of(const nlohmann::json& row, const std::string& where) {
+  if (row.contains("duration_ns")) return whole(row, "duration_ns", where);
+  const uint64_t start = whole(row, "start_ns", where);
+  const uint64_t end = whole(row, "end_ns", where);
+  if (end < start) throw InputError(where + ": \"end_ns\" is before \"start_ns\" (accepted: end_ns >= start_ns)");
+  return end - start;
+}
+
+// total += value, refusing a sum beyond 2^64 rather than wrapping it.
+void add(uint64_t& total, uint64_t value, const std::string& where) {
+  if (value > UINT64_MAX - total) throw InputError(where + ": the totals exceed 2^64 (times or sizes out of range)");
+  total += value;
 }
 
 }  // namespace
@@ -41,38 +61,43 @@ ProfileSummary summarize_profile(std::istream& in, const std::string& source_nam
       if (!row.contains("type") && row.contains("context")) {  // the header (kernel rows carry a context id)
         const auto& c = row.at("context");
         if (c.contains("gpu") && c.at("gpu").is_string()) summary.gpu = c.at("gpu").get<std::string>();
-        if (c.contains("dropped_records")) summary.dropped_records += c.at("dropped_records").get<uint64_t>();
+        if (c.contains("dropped_records")) add(summary.dropped_records, whole(c, "dropped_records", where), where);
         continue;
       }
       const std::string type = row.at("type").get<std::string>();
       if (type == "kernel") {
         const std::string name = row.at("name").get<std::string>();
-        const uint64_t ns = duration_of(row);
+        const uint64_t ns = duration_of(row, where);
         KernelTotal& k = by_kernel[name];
         k.name = name;
         ++k.count;
-        k.total_ns += ns;
+        add(k.total_ns, ns, where);
         const std::string range = (row.contains("nvtx") && row.at("nvtx").is_string())
                                       ? row.at("nvtx").get<std::string>()
                                       : std::string("(none)");
         RangeTotal& r = by_range[range];
         r.name = range;
         ++r.kernel_count;
-        r.kernel_ns += ns;
+        add(r.kernel_ns, ns, where);
         ++summary.kernel_count;
-        summary.kernel_ns += ns;
-        kernel_intervals.emplace_back(row.at("start_ns").get<uint64_t>(), ns);
+        add(summary.kernel_ns, ns, where);
+        kernel_intervals.emplace_back(whole(row, "start_ns", where), ns);
       } else if (type == "memcpy") {
         ++summary.memcpy_count;
-        summary.memcpy_bytes += row.value("bytes", uint64_t{0});
-        summary.memcpy_ns += duration_of(row);
+        if (row.contains("bytes")) add(summary.memcpy_bytes, whole(row, "bytes", where), where);
+        add(summary.memcpy_ns, duration_of(row, where), where);
       } else if (type == "memset") {
         ++summary.memset_count;
-        summary.memset_ns += duration_of(row);
+        add(summary.memset_ns, duration_of(row, where), where);
       } else if (type == "range") {
         const std::string name = row.at("name").get<std::string>();
         if (options.steps_range && is_step_name(name, *options.steps_range))
-          steps.push_back({name, row.at("start_ns").get<uint64_t>(), row.at("end_ns").get<uint64_t>()});
+        {
+          const uint64_t start = whole(row, "start_ns", where);
+          const uint64_t end = whole(row, "end_ns", where);
+          if (end < start) throw InputError(where + ": range \"end_ns\" is before \"start_ns\"");
+          steps.push_back({name, start, end});
+        }
       }
       // Other row types (written by newer versions) are skipped.
     } catch (const nlohmann::json::exception& e) {

@@ -48,8 +48,9 @@ struct Reader {
   }
   void integer(const char* key, int64_t& out) const {
     if (!doc.contains(key)) return;
-    if (!doc[key].is_number_integer()) fail(key, "an integer");
-    out = doc[key].get<int64_t>();
+    const auto v = common::json_integer(doc[key], INT64_MIN, INT64_MAX);
+    if (!v) fail(key, "an integer");
+    out = *v;
   }
   void boolean(const char* key, bool& out) const {
     if (!doc.contains(key)) return;
@@ -72,8 +73,9 @@ struct Reader {
     if (!doc[key].is_array()) fail(key, "an array of integers");
     out.clear();
     for (const auto& v : doc[key]) {
-      if (!v.is_number_integer()) fail(key, "an array of integers");
-      out.push_back(v.get<int64_t>());
+      const auto n = common::json_integer(v, INT64_MIN, INT64_MAX);
+      if (!n) fail(key, "an array of integers");
+      out.push_back(*n);
     }
   }
 };

@@ -11,6 +11,7 @@
 
 #include "perfplan/common/input_error.hpp"
 #include "perfplan/common/json_file.hpp"
+#include "perfplan/hardware/calibration.hpp"
 #include "perfplan/hardware/hardware.hpp"
 
 namespace hardware = perfplan::hardware;
@@ -421,4 +422,14 @@ TEST_CASE("hardware framework releases: out of order, unsourced or unknown field
   CHECK(contains(message, "versions.1.defaults.overlap: unknown key"));
   CHECK(contains(message, "versions.1.release: releases must be oldest first"));
   CHECK(contains(message, "versions.2.release: must be earlier than the profile's release 2.9"));
+}
+
+TEST_CASE("calibration.json: a case count that is negative, fractional or beyond int64 is refused, never wrapped") {
+  for (const std::string cases : {"-1", "2.5", "18446744073709551615", "\"12\""}) {
+    CAPTURE(cases);
+    const auto doc = nlohmann::json::parse(R"({"generated_by": "perfplan calibrate", "objective": "x",
+        "fitted_on": [], "cases": )" + cases + R"(, "residual": 0.1, "constants": {}, "bands": []})");
+    CHECK_THROWS_WITH_AS(hardware::calibration_from_json(doc, "calibration.json"),
+                         doctest::Contains(("cases = " + cases + " must be a whole number >= 0").c_str()), perfplan::InputError);
+  }
 }

@@ -68,6 +68,13 @@ TEST_CASE("Bad configs are errors that name the file, the key and what is accept
   CHECK(parse_error(R"({"model_type": "mixtral", "hidden_size": 64, "num_hidden_layers": 2,
       "num_attention_heads": 4, "vocab_size": 10, "intermediate_size": 8, "num_local_experts": 2,
       "num_experts_per_tok": 4})").find("num_experts_per_tok: must be <=") != std::string::npos);
+  // 2^64 - 1 is refused as an integer, not wrapped to -1; a negative layer index is no index.
+  CHECK(parse_error(R"({"model_type": "llama", "hidden_size": 18446744073709551615})")
+            .find("'hidden_size' = 18446744073709551615 is invalid; expected an integer") != std::string::npos);
+  CHECK(parse_error(R"({"model_type": "qwen2_moe", "hidden_size": 64, "num_hidden_layers": 2,
+      "num_attention_heads": 4, "vocab_size": 10, "intermediate_size": 8, "moe_intermediate_size": 8,
+      "num_experts": 4, "num_experts_per_tok": 2, "mlp_only_layers": [-1]})")
+            .find("'mlp_only_layers'") != std::string::npos);
 }
 
 TEST_CASE("Catalog names are case-insensitive, a near miss suggests the closest name") {

@@ -194,3 +194,27 @@ TEST_CASE("summary: a malformed line names the file and the line") {
   std::istringstream in("{\"context\": {}}\nnot json\n");
   CHECK_THROWS_WITH_AS(summarize_profile(in, "bad.jsonl", {}), doctest::Contains("bad.jsonl:2"), perfplan::InputError);
 }
+
+TEST_CASE("summary: an inverted, negative, fractional or too large time is an input error, never a wrapped total") {
+  const std::string header = "{\"context\": {}}\n";
+  for (const std::string row : {
+           R"({"type": "kernel", "name": "k", "start_ns": 2000, "end_ns": 1000})",       // end before start
+           R"({"type": "kernel", "name": "k", "start_ns": -5, "end_ns": 1000})",         // negative
+           R"({"type": "kernel", "name": "k", "start_ns": 0, "duration_ns": 1.5})",      // a fraction
+           R"({"type": "kernel", "name": "k", "start_ns": 0, "duration_ns": "10"})",     // a string
+           R"({"type": "kernel", "name": "k", "start_ns": 0, "duration_ns": 18446744073709551615})",  // 2^64 - 1
+           R"({"type": "memcpy", "start_ns": 0, "end_ns": 10, "bytes": -1})",
+           R"({"type": "range", "name": "step 0", "start_ns": 10, "end_ns": 5})",
+       }) {
+    CAPTURE(row);
+    std::istringstream in(header + row + "\n");
+    CHECK_THROWS_WITH_AS(summarize_profile(in, "t.jsonl", {std::string("step")}), doctest::Contains("t.jsonl:2"),
+                         perfplan::InputError);
+  }
+  // Two durations of 2^63 - 1 each would wrap a 64-bit total: refused.
+  std::istringstream in(header + R"({"type": "kernel", "name": "k", "start_ns": 0, "duration_ns": 9223372036854775807})" +
+                        "\n" + R"({"type": "kernel", "name": "k", "start_ns": 0, "duration_ns": 9223372036854775807})" +
+                        "\n" + R"({"type": "kernel", "name": "k", "start_ns": 0, "duration_ns": 9223372036854775807})" +
+                        "\n");
+  CHECK_THROWS_WITH_AS(summarize_profile(in, "t.jsonl", {}), doctest::Contains("exceed 2^64"), perfplan::InputError);
+}
