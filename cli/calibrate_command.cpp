@@ -1,5 +1,6 @@
 // `perfplan calibrate PATH... [--write] [--json]`: fits the model's free constants to published
 // runs; --write stores them (and the out-of-sample bands) in hardware_specs/calibration.json.
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -40,11 +41,20 @@ int run_calibrate_command(const std::vector<std::string>& args) {
   for (const auto& path : paths) {
     for (auto& c : validation::load_validation_cases(path, priors)) cases.push_back(std::move(c));
   }
+  if (cases.empty()) throw InputError("perfplan calibrate: the validation files hold no cases to fit against");
   const validation::CalibrationFit fit = validation::calibrate(cases, priors);
+  if (write && (fit.cases == 0 || std::none_of(fit.constants.begin(), fit.constants.end(),
+                                               [](const auto& c) { return c.fitted; }))) {
+    // Writing would replace the stored fit with the priors: refused, the file is left as it is.
+    throw InputError("perfplan calibrate --write: " + std::to_string(fit.cases) +
+                     " cases with a published time, too few to fit any constant; calibration.json is left unchanged");
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << (as_json ? report::render_calibration_json(fit, seconds) : report::render_calibration_text(fit, seconds));
   if (write) {
-    const hardware::Calibration calibration = validation::full_calibration(cases, priors, fit);
+    hardware::Calibration calibration = validation::full_calibration(cases, priors, fit);
+    calibration.command = "perfplan calibrate";  // the command as run, so the file says how to remake it
+    for (const auto& a : args) calibration.command += " " + a;
     const auto file = hardware::default_hardware_directory() / "calibration.json";
     std::ofstream out(file);
     out << hardware::calibration_to_json(calibration).dump(2) << "\n";

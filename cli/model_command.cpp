@@ -66,6 +66,9 @@ int run_model_command(const std::vector<std::string>& args) {
 
   const auto catalog = model::Catalog::load(model::default_catalog_directory());
   const model::Architecture arch = model::resolve_architecture(model_name, catalog);
+  if (!arch.moe && !vm["capacity-factor"].defaulted()) {
+    throw InputError("--capacity-factor: " + arch.name + " has no experts (a dense model)");
+  }
   const report::ModelReport report = report::make_model_report(arch, config);
   std::cout << (vm.count("json") ? report::render_model_json(report, kPerfplanVersion) : report::render_model_text(report));
   return 0;

@@ -14,6 +14,7 @@
 #include "perfplan/common/version.hpp"
 #include "perfplan/launch/launch_config.hpp"
 #include "commands.hpp"
+#include "perfplan/predictor/gpu_support.hpp"
 #include "perfplan/model/catalog.hpp"
 #include "perfplan/common/input_error.hpp"
 #include "perfplan/report/plan_report.hpp"
@@ -203,9 +204,9 @@ int run_plan_command(const std::vector<std::string>& args) {
     const planner::PlanRequest* winner = nullptr;
     double best_score = 0;
     for (const auto& alternative : a.alternatives) {
-      if (alternative.dtype == model::DType::kFp8 && alternative.cluster.gpu.peak_fp8_flops_per_s <= 0) {
-        lines += fmt::format("  {:<12} {:<5} {} has no FP8 tensor cores\n", alternative.cluster.name, "fp8",
-                             alternative.cluster.gpu.name);
+      if (const auto why = predictor::check_gpu_support(alternative.cluster, alternative.dtype, alternative.attention)) {
+        lines += fmt::format("  {:<12} {:<5} {}\n", alternative.cluster.name, model::to_string(alternative.dtype),
+                             why->detail);
         continue;
       }
       planner::PlanRequest one = alternative;

@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "perfplan/model/catalog.hpp"
 #include "perfplan/common/input_error.hpp"
+#include "perfplan/common/limits.hpp"
 #include "perfplan/predictor/kernel_db_model.hpp"
 #include "perfplan/predictor/predict.hpp"
 #include "perfplan/report/prediction_report.hpp"
@@ -86,6 +87,8 @@ int run_predict_command(const std::vector<std::string>& args) {
   c.schedule = vm.count("schedule") ? predictor::parse_pipeline_schedule(schedule)
                                     : (c.vp > 1 ? predictor::PipelineSchedule::kInterleaved
                                                 : predictor::PipelineSchedule::kOneFOneB);
+  // Options that would change nothing are refused rather than silently ignored.
+  if (vm.count("schedule") && c.pp == 1) throw InputError("--schedule " + schedule + ": a pipeline schedule needs --pp > 1");
   c.overlap_tp_comm = vm.count("tp-comm-overlap") > 0;
   c.overlap_moe_comm = vm.count("moe-comm-overlap") > 0;
   c.moe_dispatcher = predictor::parse_moe_dispatcher(vm["moe-dispatcher"].as<std::string>());
@@ -94,8 +97,12 @@ int run_predict_command(const std::vector<std::string>& args) {
 
   const auto catalog = model::Catalog::load(model::default_catalog_directory());
   const model::Architecture arch = model::resolve_architecture(model_name, catalog);
+  if (!arch.moe && (vm.count("moe-comm-overlap") || !vm["moe-dispatcher"].defaulted())) {
+    throw InputError("--moe-comm-overlap / --moe-dispatcher: " + arch.name + " has no experts (a dense model)");
+  }
   const hardware::ClusterSpec cluster = hardware.cluster(cluster_name, gpus);
   predictor::PredictOptions predict_options;
+  if (vm.count("trace") && trace_path.empty()) throw InputError("--trace needs a file to write the timeline to");
   predict_options.timeline = !trace_path.empty();
   predict_options.band = hardware.prediction_band(cluster.parts.empty() ? cluster.gpu.name : std::string(),
                                                   framework.family);
@@ -118,6 +125,12 @@ int run_predict_command(const std::vector<std::string>& args) {
   }
   const predictor::Prediction p = predictor::predict(arch, cluster, framework, c, predict_options).value();
   if (!trace_path.empty()) {
+    if (p.timeline_events > limits::kMaxTimelineEvents) {
+      throw InputError("--trace: this step's timeline holds " + std::to_string(p.timeline_events) +
+                       " events (pp x vp x micro-batches x passes); a trace holds at most " +
+                       std::to_string(limits::kMaxTimelineEvents) +
+                       ": trace fewer micro-batches (a smaller --gbs or a larger --mbs)");
+    }
     std::ofstream out(trace_path);
     if (!out) throw InputError(trace_path + ": cannot write the trace file");
     out << report::render_chrome_trace(p, arch.name);

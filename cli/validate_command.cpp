@@ -56,6 +56,7 @@ int run_validate_command(const std::vector<std::string>& args) {
   for (const auto& path : paths) {
     for (auto& c : validation::load_validation_cases(path, hardware)) cases.push_back(std::move(c));
   }
+  if (cases.empty()) throw InputError("perfplan validate: the validation files hold no cases");
   if (cross) {
     const auto priors =
         hardware::HardwareCatalog::load(hardware::default_hardware_directory(), hardware::CalibrationUse::kPriors);

@@ -1,6 +1,8 @@
 #include "perfplan/common/units.hpp"
 #include "perfplan/planner/plan.hpp"
 
+#include "perfplan/predictor/gpu_support.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -221,6 +223,11 @@ PlanResult plan(const PlanRequest& request) {
   if (const auto problems = request.framework.problems(); !problems.empty()) {
     throw InputError("the plan's framework spec is incomplete (load one with HardwareCatalog::framework): " +
                      problems.front());
+  }
+  // A dtype or attention kernel the GPUs cannot run at all is the request's fault, not a
+  // property of each layout: say so instead of "no layout fits".
+  if (const auto why = predictor::check_gpu_support(request.cluster, request.dtype, request.attention)) {
+    throw InputError(why->detail);
   }
   PlanResult result;
   std::vector<detail::HeteroLayout> items;

@@ -106,6 +106,24 @@ std::vector<Infeasible> layout_problems(const model::Architecture& arch, const P
                   std::to_string(arch.num_layers) + ")");
   }
   if (c.vp > 1 && c.pp == 1) add(InfeasibleKind::kUnsupported, "vp > 1 (interleaving) needs pp > 1");
+  const bool interleaved = c.schedule == PipelineSchedule::kInterleaved;
+  if (c.vp > 1 && !interleaved) {
+    add(InfeasibleKind::kUnsupported, "vp = " + std::to_string(c.vp) + " needs the interleaved schedule, not " +
+                                          to_string(c.schedule));
+  } else if (interleaved && c.vp == 1 && c.pp > 1) {
+    add(InfeasibleKind::kUnsupported, "the interleaved schedule needs vp > 1 (virtual stages per GPU)");
+  }
+  // Megatron-Core's interleaved schedule (core_v0.14.0, pipeline_parallel/schedules.py,
+  // forward_backward_pipelining_with_interleaving) groups micro-batches by
+  // microbatch_group_size_per_vp_stage (default pp) and raises unless pp <= M and M % pp is 0 or
+  // >= pp: with the default, M must be a multiple of pp.
+  if (interleaved && c.vp > 1 && c.pp > 1 && c.global_batch_size % (c.dp * c.micro_batch_size) == 0) {
+    const int64_t m = c.global_batch_size / (c.dp * c.micro_batch_size);
+    if (m % c.pp != 0) {
+      add(InfeasibleKind::kDivisibility, "the interleaved schedule needs the micro-batches per pipeline (gbs / (dp x mbs) = " +
+                                             std::to_string(m) + ") to be a multiple of pp = " + std::to_string(c.pp));
+    }
+  }
   if (!c.stage_layers.empty()) {
     int64_t sum = 0;
     bool positive_layers = true;

@@ -2,10 +2,13 @@
 // data-parallel synchronisation and optimizer -> metrics, memory and timeline.
 #include "perfplan/predictor/predict.hpp"
 
+#include "perfplan/common/limits.hpp"
+
 #include <algorithm>
 
 #include "perfplan/model/step_operators.hpp"
 #include "perfplan/predictor/collectives.hpp"
+#include "perfplan/predictor/gpu_support.hpp"
 #include "perfplan/predictor/metrics.hpp"
 #include "perfplan/predictor/stage_layout.hpp"
 #include "dp_sync.hpp"
@@ -122,6 +125,7 @@ Outcome<Prediction> predict(const model::Architecture& arch, const hardware::Clu
                             const PredictOptions& options) {
   if (auto why = check_layout(arch, config, cluster.num_gpus)) return *why;
   if (auto why = check_placement(arch, cluster, config)) return *why;
+  if (auto why = check_gpu_support(cluster, config.dtype, config.attention)) return *why;
   const bool mixed = !config.stage_part.empty();
   std::optional<model::StepOperators> built;
   if (!options.step) built = model::build_step_operators(arch, config.step_config());
@@ -214,7 +218,15 @@ Outcome<Prediction> predict(const model::Architecture& arch, const hardware::Clu
   for (size_t s = 0; s < stages.size(); ++s) stage_hbm.push_back(stage_cluster(s).gpu.hbm_bytes);
   p.memory = memory_per_gpu(arch, step, config, gpu, framework, stage_hbm);
   if (options.band) p.band = band_of(p.iteration_time_s, *options.band);
-  if (options.timeline) p.timeline = timeline(config, m, per_chunk, pipeline.total_s, sync.exposed_s, optimizer_s);
+  // Saturating: pp, vp and m are each bounded, their product need not be.
+  const bool weight_grad = config.schedule == PipelineSchedule::kZeroBubbleH1 ||
+                           config.schedule == PipelineSchedule::kZeroBubbleH2;
+  const double events = static_cast<double>(config.pp) * static_cast<double>(config.vp) * static_cast<double>(m) *
+                            (weight_grad ? 3.0 : 2.0) + 2.0 * static_cast<double>(config.pp);
+  p.timeline_events = events > 9e18 ? INT64_MAX : static_cast<int64_t>(events);
+  if (options.timeline && p.timeline_events <= limits::kMaxTimelineEvents) {
+    p.timeline = timeline(config, m, per_chunk, pipeline.total_s, sync.exposed_s, optimizer_s);
+  }
   return p;
 }
 

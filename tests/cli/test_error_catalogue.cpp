@@ -72,6 +72,7 @@ TEST_CASE("error catalogue: every bad input exits 1 or 2 with a message naming t
   const std::string bad_trace = s.file("trace.json", "{\"traceEvents\": 3}");
   const std::string bad_cluster = s.file("cluster.json", "{\"name\": \"x\", \"gpu\": \"no-such-gpu\"}");
   const std::string bad_validation = s.file("validation.json", "{\"runs\": [{\"id\": 1}]}");
+  const std::string no_cases = s.file("no_cases.json", "{\"cases\": []}");
   const std::string dir = s.dir.string();
   const std::vector<std::string> plan = {"plan", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "8"};
   const std::vector<std::string> predict = {"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "8"};
@@ -184,6 +185,27 @@ TEST_CASE("error catalogue: every bad input exits 1 or 2 with a message naming t
       {{"validate", bad_validation}, 1, {bad_validation}},
       {{"validate", deep_config}, 1, {"nested deeper than 64"}},
       {{"report", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "8", "-o", dir + "/no/such/dir/r.html"}, 1, {"cannot write"}},
+      // The second campaign: a trace too long to build, empty inputs, what a GPU cannot run, options
+      // that would change nothing, schedules Megatron-Core refuses.
+      {with(predict, {"--pp", "8", "--gbs", "1048576", "--trace", dir + "/t.json"}), 1, {"--trace", "16777232 events", "1048576"}},
+      {with(predict, {"--trace", ""}), 1, {"--trace needs a file"}},
+      {{"validate", no_cases}, 1, {"hold no cases"}},
+      {{"calibrate", no_cases}, 1, {"hold no cases"}},
+      {{"calibrate", no_cases, "--write"}, 1, {"hold no cases"}},
+      {{"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-a100", "--gpus", "8", "--dtype", "fp8"}, 1,
+       {"A100-SXM4-80GB has no FP8 tensor cores", "accepted dtypes there: bf16, fp16"}},
+      {{"plan", "--model", "llama-3.1-8b", "--cluster", "dgx-a100", "--gpus", "8", "--dtype", "fp8"}, 1,
+       {"no FP8 tensor cores"}},
+      {{"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-v100", "--gpus", "8"}, 1,
+       {"has no bf16 tensor cores", "--dtype fp16"}},
+      {{"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-a100", "--gpus", "8", "--attention", "flash3"}, 1,
+       {"FlashAttention-3 runs on Hopper GPUs only", "accepted there: flash, flash2, unfused"}},
+      {with(predict, {"--pp", "2", "--vp", "2", "--schedule", "1f1b"}), 1, {"vp = 2 needs the interleaved schedule"}},
+      {with(predict, {"--pp", "2", "--schedule", "interleaved"}), 1, {"interleaved schedule needs vp > 1"}},
+      {with(predict, {"--pp", "2", "--vp", "2", "--gbs", "12"}), 1, {"micro-batches per pipeline", "= 3", "multiple of pp = 2"}},
+      {with(predict, {"--schedule", "zb-h1"}), 1, {"--schedule zb-h1", "--pp > 1"}},
+      {with(predict, {"--moe-dispatcher", "flex"}), 1, {"--moe-dispatcher", "no experts"}},
+      {{"model", "llama-3.1-8b", "--capacity-factor", "5"}, 1, {"--capacity-factor", "no experts"}},
   };
   int64_t checked = 0;
   for (const Bad& bad : catalogue) {

@@ -52,7 +52,16 @@ TEST_CASE("predict over catalog models, clusters and layouts stays finite and co
         CAPTURE(l.tp);
         CAPTURE(l.ep);
         const auto outcome = predictor::predict(entry.architecture, cluster, hardware.framework(), c);
-        if (outcome.feasible()) {
+        const bool dtype_missing = (l.dtype == model::DType::kFp8 && !(cluster.gpu.peak_fp8_flops_per_s > 0)) ||
+                                   (l.dtype == model::DType::kBf16 && !(cluster.gpu.peak_bf16_flops_per_s > 0));
+        if (dtype_missing) {
+          // A GPU without tensor cores of the dtype (FP8 on A100, bf16 on V100) runs nothing in it.
+          REQUIRE_FALSE(outcome.feasible());
+          const std::string& detail = outcome.infeasible().detail;
+          CHECK((detail.find(cluster.gpu.name + " has no ") == 0 ||  // else the layout was already invalid
+                 detail.find("invalid parallel layout for " + entry.architecture.name) == 0));
+          ++rejected;
+        } else if (outcome.feasible()) {
           const auto& p = outcome.value();
           ++predicted;
           CHECK(std::isfinite(p.iteration_time_s));

@@ -18,6 +18,9 @@ inline constexpr int64_t kMaxWidth = int64_t{1} << 24;         // hidden / FFN /
 inline constexpr int64_t kMaxExperts = int64_t{1} << 16;
 inline constexpr unsigned kMaxThreads = 1024;
 inline constexpr double kMaxTokens = 1e18;                     // training tokens
+// Events in one timeline (--trace): about 150 bytes each in the Chrome trace, so ~150 MB, what
+// Perfetto's UI still opens; a longer step is refused rather than built in memory.
+inline constexpr int64_t kMaxTimelineEvents = int64_t{1} << 20;
 
 // a x b, or nullopt when it overflows int64.
 inline std::optional<int64_t> checked_mul(int64_t a, int64_t b) {

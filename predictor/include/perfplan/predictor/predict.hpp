@@ -73,6 +73,10 @@ struct Prediction {
   TimeBreakdown time;
   MemoryFit memory;
   std::vector<TimelineEvent> timeline;
+  // Events the timeline of this step holds (one per pass of each micro-batch, chunk and stage,
+  // plus the DP sync and optimizer of each stage), counted even when none is built; beyond
+  // limits::kMaxTimelineEvents the timeline is left empty.
+  int64_t timeline_events = 0;
 };
 
 TimeBand band_of(double iteration_time_s, const hardware::PredictionBand& band);
