@@ -14,6 +14,7 @@
 #include "perfplan/common/version.hpp"
 #include "perfplan/launch/launch_config.hpp"
 #include "commands.hpp"
+#include "perfplan/common/limits.hpp"
 #include "perfplan/predictor/gpu_support.hpp"
 #include "perfplan/model/catalog.hpp"
 #include "perfplan/common/input_error.hpp"
@@ -106,10 +107,14 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
   a.request.constraints.no_fsdp = vm.count("no-fsdp") > 0;
   {
     const auto& k = a.request.constraints;
+    // 0 inside the request means "not fixed"; a 0 the user typed is no degree, not "any".
     for (const auto& [name, v] : std::vector<std::pair<const char*, int64_t>>{
-             {"--tp", k.tp}, {"--pp", k.pp}, {"--cp", k.cp}, {"--ep", k.ep}, {"--dp", k.dp}, {"--max-tp", k.max_tp},
-             {"--max-pp", k.max_pp}, {"--max-cp", k.max_cp}, {"--max-ep", k.max_ep}}) {
-      if (v < 0 || v > (int64_t{1} << 24)) throw InputError(std::string(name) + " must be a positive degree (got " + std::to_string(v) + ")");
+             {"tp", k.tp}, {"pp", k.pp}, {"cp", k.cp}, {"ep", k.ep}, {"dp", k.dp}, {"max-tp", k.max_tp},
+             {"max-pp", k.max_pp}, {"max-cp", k.max_cp}, {"max-ep", k.max_ep}}) {
+      if (vm.count(name) && (v < 1 || v > limits::kMaxDegree)) {
+        throw InputError("--" + std::string(name) + " must be a positive degree, 1 to " + std::to_string(limits::kMaxDegree) +
+                         " (got " + std::to_string(v) + ")");
+      }
     }
   }
   if (vm.count("deadline")) a.deadline_days = vm["deadline"].as<double>();

@@ -17,7 +17,11 @@ std::string alphanumeric_lower(std::string_view text) {
   std::string out;
   for (char c : text) {
     const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u)) out += static_cast<char>(std::tolower(u));
+    if (u < 0x80 && std::isalnum(u)) {
+      out += static_cast<char>(std::tolower(u));
+    } else if (c != ' ' && c != '-' && c != '_' && c != '.') {
+      out += c;  // anything but a separator stays, so "Llama-3.1-8B!" or a pasted emoji matches nothing
+    }
   }
   return out;
 }

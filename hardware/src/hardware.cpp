@@ -434,7 +434,22 @@ FrameworkSpec HardwareCatalog::framework_flag(const std::string& text, std::stri
   const FrameworkSpec& f = framework(text.substr(0, at));
   note.clear();
   if (at == std::string::npos) return f;
-  return f.at_release(text.substr(at + 1), note);
+  // A flag is what the user asked for: a version perfplan cannot match is an error, where a
+  // published run's version (validation files) only gets a note.
+  const std::string version = text.substr(at + 1);
+  std::string described = f.release;
+  for (const auto& r : f.releases) described += ", " + r.release;
+  const std::string accepted = f.release.empty() ? "no version (" + f.name + " describes no numbered release)"
+                                                 : "a release (" + described + ") or a year";
+  if (f.release.empty() || version.empty() || version.find('@') != std::string::npos || release_key(version).empty()) {
+    throw InputError("--framework " + text + ": version '" + version + "' is not one perfplan can match; accepted: " +
+                     accepted);
+  }
+  FrameworkSpec out = f.at_release(version, note);
+  if (note.find("older than every described release") != std::string::npos) {
+    throw InputError("--framework " + text + ": older than every release perfplan describes; accepted: " + accepted);
+  }
+  return out;
 }
 
 const FrameworkSpec& HardwareCatalog::framework_for(const std::string& name, const std::string& family,

@@ -8,6 +8,15 @@
 namespace perfplan::launch::detail {
 
 
+std::string one_line(std::string_view text) {
+  std::string out(text);
+  for (char& ch : out) {
+    const auto byte = static_cast<unsigned char>(ch);
+    if (byte < 0x20 || byte == 0x7f) ch = ' ';
+  }
+  return out;
+}
+
 std::string number(double value) {
   std::ostringstream out;
   out << value;
@@ -41,7 +50,7 @@ Nodes nodes_for(int64_t num_gpus, int64_t gpus_per_node) {
 std::string describe_layout(const model::Architecture& arch, const ParallelConfig& c, int64_t num_gpus,
                             const Nodes& nodes) {
   std::ostringstream out;
-  out << arch.name << " on " << num_gpus << " GPUs (" << nodes.count << (nodes.count == 1 ? " node" : " nodes") << " x "
+  out << one_line(arch.name) << " on " << num_gpus << " GPUs (" << nodes.count << (nodes.count == 1 ? " node" : " nodes") << " x "
       << nodes.gpus_per_node << "): " << predictor::to_string(c);
   if (moe(arch)) out << " (" << predictor::to_string(c.moe_dispatcher) << " dispatcher)";
   out << "; gbs " << c.global_batch_size << " (" << c.micro_batches()
@@ -81,7 +90,7 @@ void add_architecture_notes(const model::Architecture& arch, std::vector<std::st
 
 std::string comment_lines(const std::vector<std::string>& notes) {
   std::string out;
-  for (const auto& note : notes) out += "# " + note + "\n";
+  for (const auto& note : notes) out += "# " + one_line(note) + "\n";
   return out;
 }
 
@@ -91,6 +100,14 @@ std::string python_bool(bool value) { return value ? "True" : "False"; }
 std::string quoted(const std::string& value) {
   std::string out = "\"";
   for (char ch : value) {
+    const auto byte = static_cast<unsigned char>(ch);
+    if (byte < 0x20 || byte == 0x7f) {  // \uXXXX: the same escape in TOML basic strings and Python
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+      continue;
+    }
     if (ch == '"' || ch == '\\') out += '\\';
     out += ch;
   }

@@ -4,6 +4,7 @@
 // layout flags do not carry.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "perfplan/model/architecture.hpp"
@@ -25,6 +26,10 @@ Nodes nodes_for(int64_t num_gpus, int64_t gpus_per_node);
 std::string number(double value);
 std::string number(int64_t value);
 std::string python_bool(bool value);
+// A generated config is run: text from input (a model name from a config file or the catalog)
+// that goes into a comment has its control characters (a newline would end the comment and
+// start a command) replaced by spaces; quoted() escapes them.
+std::string one_line(std::string_view text);
 std::string quoted(const std::string& value);  // "value", with " and \ escaped (Python and TOML alike)
 
 // The frameworks' own default placement (Megatron-Core's "tp-cp-ep-dp-pp") is perfplan's default.

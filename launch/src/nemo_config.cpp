@@ -149,7 +149,7 @@ std::string render_nemo(const model::Architecture& arch, const ParallelConfig& c
 
   std::string out = "# perfplan launch config (NeMo " + std::string(launch_target(LaunchFramework::kNemo).version) +
                     " recipe overrides): " + describe_layout(arch, c, num_gpus, nodes) + "\n";
-  out += "# Apply to the NeMo pretrain recipe for " + arch.name +
+  out += "# Apply to the NeMo pretrain recipe for " + one_line(arch.name) +
          " (recipe = llm.<model>.pretrain_recipe(...)); the architecture comes from the recipe's model config.\n";
   out += comment_lines(notes);
   for (const auto& line : imports) out += line + "\n";

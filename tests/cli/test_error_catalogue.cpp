@@ -119,7 +119,7 @@ TEST_CASE("error catalogue: every bad input exits 1 or 2 with a message naming t
       {with(plan, {"--deadline", "0"}), 1, {"--deadline"}},
       {with(plan, {"--budget", "-5"}), 1, {"--budget"}},
       {with(plan, {"--deadline", "10", "--budget", "10"}), 1, {"--deadline or --budget"}},
-      {with(plan, {"--tp", "-1"}), 1, {"--tp", "positive degree"}},
+      {with(plan, {"--tp", "-1"}), 1, {"--tp", "positive degree", "got -1"}},
       {with(plan, {"--max-pp", "99999999999"}), 1, {"--max-pp"}},
       {with(plan, {"--search", "fast"}), 1, {"--search", "exhaustive, quick"}},
       {with(plan, {"--emit", "deepspeed"}), 1, {"deepspeed", "megatron, megatron-bridge, nemo, torchtitan"}},
@@ -206,6 +206,15 @@ TEST_CASE("error catalogue: every bad input exits 1 or 2 with a message naming t
       {with(predict, {"--schedule", "zb-h1"}), 1, {"--schedule zb-h1", "--pp > 1"}},
       {with(predict, {"--moe-dispatcher", "flex"}), 1, {"--moe-dispatcher", "no experts"}},
       {{"model", "llama-3.1-8b", "--capacity-factor", "5"}, 1, {"--capacity-factor", "no experts"}},
+      {with(plan, {"--tp", "0"}), 1, {"--tp must be a positive degree, 1 to 1048576", "got 0"}},
+      {with(plan, {"--max-ep", "0"}), 1, {"--max-ep must be a positive degree"}},
+      {with(predict, {"--framework", "megatron-core@bogus"}), 1, {"version 'bogus'", "describes no numbered release"}},
+      {with(predict, {"--framework", "torchtitan@"}), 1, {"version ''", "accepted: a release (0.2.2, 0.1.0) or a year"}},
+      {with(predict, {"--framework", "torchtitan@bogus"}), 1, {"version 'bogus'"}},
+      {with(predict, {"--framework", "torchtitan@0.1.0@x"}), 1, {"version '0.1.0@x'"}},
+      {with(predict, {"--framework", "torchtitan@0.0.1"}), 1, {"older than every release", "0.2.2, 0.1.0"}},
+      {{"predict", "--model", "Llama-3.1-8B\xf0\x9f\x92\xa5", "--cluster", "dgx-h100", "--gpus", "8"}, 1, {"unknown model", "did you mean"}},
+      {{"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-h100\n", "--gpus", "8"}, 1, {"unknown cluster"}},
   };
   int64_t checked = 0;
   for (const Bad& bad : catalogue) {

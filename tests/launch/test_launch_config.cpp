@@ -241,3 +241,28 @@ TEST_CASE("Megatron-LM: the planner's layer splits as Megatron's own flags, CUDA
   CHECK(contains(layout, "--pipeline-model-parallel-layout \"E" + std::string(15, 't') + "|" + std::string(16, 't') +
                              "|" + std::string(16, 't') + "|" + std::string(14, 't') + "L\""));
 }
+
+TEST_CASE("launch configs: a newline in a model name cannot start a command or break the TOML") {
+  model::Architecture arch = test::arch("Llama-3.1-70B");
+  arch.name = "Evil\necho INJECTED\r\x7f";
+  const ParallelConfig c = llama70b_layout();
+  for (const auto framework : {LaunchFramework::kMegatron, LaunchFramework::kMegatronBridge, LaunchFramework::kNemo,
+                               LaunchFramework::kTorchtitan}) {
+    CAPTURE(launch::to_string(framework));
+    const std::string text = launch::render_launch_config(framework, arch, c, c.num_gpus(), 8);
+    // Every line that mentions the injected text is a comment or the escaped TOML string.
+    size_t at = 0;
+    int seen = 0;
+    while ((at = text.find("echo INJECTED", at)) != std::string::npos) {
+      const size_t line_start = text.rfind('\n', at) == std::string::npos ? 0 : text.rfind('\n', at) + 1;
+      const std::string line = text.substr(line_start, text.find('\n', at) - line_start);
+      CAPTURE(line);
+      CHECK((line.rfind("# ", 0) == 0 || line.find("\"perfplan: Evil\\u000aecho INJECTED\\u000d\\u007f\"") != std::string::npos));
+      ++seen;
+      ++at;
+    }
+    CHECK(seen >= 1);
+    CHECK(text.find('\r') == std::string::npos);
+    CHECK(text.find('\x7f') == std::string::npos);
+  }
+}
