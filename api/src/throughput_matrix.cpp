@@ -9,6 +9,7 @@
 
 #include "perfplan/api/library.hpp"
 #include "perfplan/common/input_error.hpp"
+#include "perfplan/common/limits.hpp"
 
 namespace perfplan::api {
 
@@ -26,6 +27,25 @@ ThroughputMatrix Library::throughput_matrix(const std::vector<Job>& jobs, const 
   if (threads < 0) throw InputError("threads must be 0 (all cores) or positive (got " + std::to_string(threads) + ")");
   for (int64_t n : gpu_counts) {
     if (n <= 0) throw InputError("gpu counts must be positive (got " + std::to_string(n) + ")");
+  }
+  const double cells = static_cast<double>(jobs.size()) * static_cast<double>(gpu_types.size()) *
+                      static_cast<double>(gpu_counts.size());
+  if (cells > static_cast<double>(limits::kMaxMatrixCells)) {
+    throw InputError("a throughput matrix of " + std::to_string(jobs.size()) + " jobs x " +
+                     std::to_string(gpu_types.size()) + " GPU types x " + std::to_string(gpu_counts.size()) +
+                     " counts has more than " + std::to_string(limits::kMaxMatrixCells) +
+                     " cells; ask for fewer (split the call)");
+  }
+  // A type or count listed twice would be searched twice and make at() ambiguous.
+  for (size_t i = 0; i < gpu_types.size(); ++i) {
+    for (size_t k = 0; k < i; ++k) {
+      if (gpu_types[k] == gpu_types[i]) throw InputError("gpu types list '" + gpu_types[i] + "' twice");
+    }
+  }
+  for (size_t i = 0; i < gpu_counts.size(); ++i) {
+    for (size_t k = 0; k < i; ++k) {
+      if (gpu_counts[k] == gpu_counts[i]) throw InputError("gpu counts list " + std::to_string(gpu_counts[i]) + " twice");
+    }
   }
   ThroughputMatrix m;
   m.gpu_types = gpu_types;
@@ -46,6 +66,11 @@ ThroughputMatrix Library::throughput_matrix(const std::vector<Job>& jobs, const 
     o.gpus = gpu_counts.empty() ? 8 : gpu_counts.front();
     base.push_back(plan_request(o));
     m.jobs.push_back(job.name.empty() ? base.back().architecture.name : job.name);
+    for (size_t k = 0; k + 1 < m.jobs.size(); ++k) {
+      if (m.jobs[k] == m.jobs.back()) {
+        throw InputError("two jobs are named '" + m.jobs.back() + "'; give each job a distinct name");
+      }
+    }
   }
   for (const auto& type : gpu_types) (void)hardware_->cluster(type, 8);  // an unknown type is an InputError here
   for (size_t j = 0; j < jobs.size(); ++j) {

@@ -118,10 +118,17 @@ const Spec* find_named(const std::vector<Spec>& specs, const std::string& wanted
     }
     std::vector<const Spec*> prefixed;
     const std::string wanted_trimmed = to_lower(wanted);
+    // Whole '-'-separated parts anywhere in the name ("mi300x" -> mi300x-node, "a100" -> dgx-a100);
+    // a word that several names hold ("h100": dgx-h100 and h100-pcie-node) is ambiguous, never
+    // silently the first.
     for (const auto& spec : specs) {
       const std::string name = to_lower(spec.name);
-      const bool whole_parts = name.rfind(wanted_trimmed, 0) == 0 &&
-                               (name.size() == wanted_trimmed.size() || name[wanted_trimmed.size()] == '-');
+      bool whole_parts = false;
+      for (size_t at = name.find(wanted_trimmed); at != std::string::npos && !whole_parts;
+           at = name.find(wanted_trimmed, at + 1)) {
+        const size_t end = at + wanted_trimmed.size();
+        whole_parts = (at == 0 || name[at - 1] == '-') && (end == name.size() || name[end] == '-');
+      }
       if (whole_parts) prefixed.push_back(&spec);
     }
     if (prefixed.size() == 1) return prefixed.front();

@@ -11,6 +11,7 @@ threads may call it at once.
 """
 from __future__ import annotations
 
+import numbers
 import threading
 from dataclasses import asdict, dataclass, fields
 from typing import List, Optional, Sequence
@@ -21,6 +22,60 @@ from ._perfplan import Library as _NativeLibrary
 
 __all__ = ["InputError", "Job", "Layout", "Library", "MatrixCell", "Plan", "PlanRow", "Prediction",
            "ThroughputMatrix", "data_directory", "plan", "predict", "throughput_matrix", "__version__"]
+
+
+_INT64 = (-2 ** 63, 2 ** 63 - 1)
+
+
+def _checked(function, options: dict) -> dict:
+    """The options with the types their signature states: an int is an int (not a bool, a float or
+    None), a bool is a bool, a float is a real number, a str a str without NUL; else TypeError
+    naming the option. Nothing is coerced silently (48.9 GPUs is not 48, True GPUs is not 1)."""
+    annotations = function.__annotations__
+    out = {}
+    for name, value in options.items():
+        kind = annotations.get(name)
+        if kind == "int":
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+            value = int(value)
+            if not _INT64[0] <= value <= _INT64[1]:
+                raise InputError(f"{name} = {value} is out of range; accepted: a 64-bit integer within the option's bound")
+        elif kind == "bool":
+            if not isinstance(value, bool):
+                raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+        elif kind == "float":
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+            value = float(value)
+        elif kind == "str":
+            if not isinstance(value, str):
+                raise TypeError(f"{name} must be a str, got {type(value).__name__} {value!r}")
+            if "\0" in value:
+                raise InputError(f"{name} holds a NUL character; accepted: a name or a path")
+        out[name] = value
+    return out
+
+
+def _integers(name: str, values) -> list:
+    out = []
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+            raise TypeError(f"{name} must hold ints, got {type(v).__name__} {v!r}")
+        if not _INT64[0] <= int(v) <= _INT64[1]:
+            raise InputError(f"{name}: {int(v)} is out of range")
+        out.append(int(v))
+    return out
+
+
+def _strings(name: str, values) -> list:
+    if isinstance(values, str):
+        raise TypeError(f"{name} must be a list of str, not one str")
+    out = list(values)
+    for v in out:
+        if not isinstance(v, str):
+            raise TypeError(f"{name} must hold str, got {type(v).__name__} {v!r}")
+    return out
 
 
 class _Record:
@@ -71,7 +126,7 @@ class Prediction(_Record):
     def __str__(self) -> str:
         return (f"{self.iteration_time_s:.3f} s per iteration (likely {self.iteration_time_low_s:.3g}-"
                 f"{self.iteration_time_high_s:.3g} s), {self.tokens_per_s:,.0f} tokens/s, MFU {100 * self.mfu:.1f}%, "
-                f"{self.memory_gib:.1f} GiB per GPU")
+                f"{self.memory_gib:.1f} GiB per GPU" + ("" if self.fits else " (DOES NOT FIT)"))
 
 
 @dataclass(frozen=True)
@@ -176,7 +231,7 @@ class Library:
                 rank_order: str = "tp-cp-ep-dp-pp") -> Prediction:
         options = dict(locals())
         del options["self"]
-        return Prediction._from(self._native.predict(options))
+        return Prediction._from(self._native.predict(_checked(Library.predict, options)))
 
     def plan(self, *, model: str, cluster: str, gpus: int = 0, gbs: int = 1024, seq: int = 4096,
              tokens: float = 1e12, rank: str = "throughput", top: int = 10, dtype: str = "bf16",
@@ -185,7 +240,7 @@ class Library:
              mem_headroom: float = 2.0) -> Plan:
         options = dict(locals())
         del options["self"]
-        r = self._native.plan(options)
+        r = self._native.plan(_checked(Library.plan, options))
         if not r["rows"]:
             raise InputError(r["nothing_fits"])
         rows = [PlanRow._from(row, layout=_layout(row["layout"])) for row in r["rows"]]
@@ -193,9 +248,13 @@ class Library:
 
     def throughput_matrix(self, jobs: Sequence[Job], gpu_types: Sequence[str], gpu_counts: Sequence[int], *,
                           framework: str = "megatron-core", threads: int = 0) -> ThroughputMatrix:
-        native_jobs = [j.to_dict() if isinstance(j, Job) else dict(j) for j in jobs]
-        r = self._native.throughput_matrix(native_jobs, list(gpu_types), [int(n) for n in gpu_counts], framework,
-                                           threads)
+        # A dict job is checked as a Job: an unknown key (a typo like seq_len) is a TypeError, not
+        # a silently default sequence length.
+        native_jobs = [_checked(Job, (j if isinstance(j, Job) else Job(**j)).to_dict()) for j in jobs]
+        options = _checked(Library.throughput_matrix, {"framework": framework, "threads": threads})
+        r = self._native.throughput_matrix(native_jobs, _strings("gpu_types", gpu_types),
+                                           _integers("gpu_counts", gpu_counts), options["framework"],
+                                           options["threads"])
         cells = [MatrixCell._from(c, layout=_layout(c["layout"])) for c in r["cells"]]
         return ThroughputMatrix(cells=cells, seconds=r["seconds"])
 

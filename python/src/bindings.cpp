@@ -19,7 +19,14 @@ namespace {
 
 template <typename T>
 void take(const py::dict& d, const char* key, T& out) {
-  if (d.contains(key) && !d[key].is_none()) out = d[key].cast<T>();
+  if (!d.contains(key) || d[key].is_none()) return;
+  try {
+    out = d[key].cast<T>();
+  } catch (const py::cast_error&) {
+    // The Python layer checked the type: what is left is a value the C++ type cannot hold.
+    throw InputError(std::string(key) + " = " + py::str(d[key]).cast<std::string>() +
+                     " is out of range for this option");
+  }
 }
 
 api::PlanOptions plan_options(const py::dict& d) {
@@ -203,7 +210,19 @@ struct Native {
 
 PYBIND11_MODULE(_perfplan, m) {
   m.doc() = "perfplan native module (use the perfplan package)";
-  py::register_exception<InputError>(m, "InputError", PyExc_ValueError);
+  static py::exception<InputError> input_error(m, "InputError", PyExc_ValueError);
+  // The message may quote a file's bytes or a path that are not UTF-8: decoded with replacement
+  // characters, so it is never lost (pybind11's default conversion would leave no message).
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const InputError& e) {
+      const std::string what = e.what();
+      PyObject* text = PyUnicode_DecodeUTF8(what.data(), static_cast<Py_ssize_t>(what.size()), "replace");
+      PyErr_SetObject(input_error.ptr(), text);
+      Py_XDECREF(text);
+    }
+  });
   m.attr("__version__") = kPerfplanVersion;
   py::class_<Native>(m, "Library")
       .def(py::init([](const std::optional<std::filesystem::path>& data_dir) {

@@ -72,3 +72,64 @@ def test_results_never_hold_nan():
         for value in row.to_dict().values():
             if isinstance(value, float):
                 assert math.isfinite(value)
+
+
+# The second campaign: nothing is coerced silently, and the message survives any bytes.
+WRONG_TYPES = [
+    (dict(gpus=True), "gpus must be an int"),
+    (dict(gpus=8.0), "gpus must be an int"),
+    (dict(tp=None), "tp must be an int"),
+    (dict(tp="2"), "tp must be an int"),
+    (dict(zero=True), "zero must be an int"),
+    (dict(sp=0.5), "sp must be True or False"),
+    (dict(sp=1), "sp must be True or False"),
+    (dict(dtype=16), "dtype must be a str"),
+]
+
+
+@pytest.mark.parametrize("change,message", WRONG_TYPES)
+def test_a_wrong_type_is_a_type_error_naming_the_option(change, message):
+    with pytest.raises(TypeError, match=message):
+        perfplan.predict(**{**BASE, **change})
+
+
+def test_out_of_range_ints_and_nul_characters_are_input_errors():
+    with pytest.raises(ValueError, match="zero = 2147483656 is out of range"):
+        perfplan.predict(**{**BASE, "zero": 2 ** 31 + 8})
+    with pytest.raises(ValueError, match="tp = 36893488147419103232 is out of range"):
+        perfplan.predict(**{**BASE, "tp": 2 ** 65})
+    with pytest.raises(ValueError, match="NUL"):
+        perfplan.predict(**{**BASE, "model": "llama-3.1-8b\0x"})
+
+
+def test_matrix_inputs_are_checked_not_bent():
+    job = perfplan.Job("llama-3.1-8b")
+    with pytest.raises(TypeError, match="gpu_counts must hold ints, got float 48.9"):
+        perfplan.throughput_matrix([job], ["dgx-h100"], [48.9])
+    with pytest.raises(TypeError, match="gpu_counts must hold ints, got bool"):
+        perfplan.throughput_matrix([job], ["dgx-h100"], [True])
+    with pytest.raises(TypeError, match="seq_len"):
+        perfplan.throughput_matrix([{"model": "llama-3.1-8b", "seq_len": 32768}], ["dgx-h100"], [8])
+    with pytest.raises(TypeError, match="gpu_types must be a list of str"):
+        perfplan.throughput_matrix([job], "dgx-h100", [8])
+    with pytest.raises(ValueError, match="gpu counts list 8 twice"):
+        perfplan.throughput_matrix([job], ["dgx-h100"], [8, 8])
+    with pytest.raises(ValueError, match="more than 100000 cells"):
+        perfplan.throughput_matrix([job], ["dgx-h100"], list(range(8, 8 * 100002, 8)))
+    # "H100" is a word of two cluster names: ambiguous, never silently the PCIe node.
+    with pytest.raises(ValueError, match="ambiguous.*dgx-h100.*h100-pcie-node"):
+        perfplan.throughput_matrix([job], ["H100"], [8])
+
+
+def test_a_message_with_bytes_that_are_not_utf8_keeps_its_text(tmp_path):
+    config = tmp_path / "config.json"
+    config.write_bytes(b'{"model_type": "\xff\xfe"}')
+    with pytest.raises(ValueError) as error:
+        perfplan.predict(**{**BASE, "model": str(config)})
+    assert str(config) in str(error.value)
+
+
+def test_a_layout_that_does_not_fit_says_so_when_printed():
+    p = perfplan.predict(**{**BASE, "tp": 1})
+    assert not p.fits
+    assert str(p).endswith("GiB per GPU (DOES NOT FIT)")
