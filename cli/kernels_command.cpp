@@ -1,4 +1,4 @@
-// `perfplan kernels import TRACE.json [-o OUT.jsonl]`: a torch.profiler (Kineto) trace as a
+// `perfplan kernels import TRACE.json [-o OUT.jsonl] [--gpu NAME]`: a torch.profiler (Kineto) trace as a
 // kernel database; `perfplan kernels show FILE.jsonl`: the measurements a database holds.
 #include <fstream>
 #include <iostream>
@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "perfplan/hardware/hardware.hpp"
 #include "perfplan/report/hardware_report.hpp"
 #include "perfplan/common/input_error.hpp"
 #include "perfplan/kerneldb/kernel_db.hpp"
@@ -16,19 +17,23 @@ namespace perfplan::cli {
 namespace {
 
 constexpr const char* kKernelsUsage =
-    "perfplan kernels import TRACE.json [-o OUT.jsonl]\n"
-    "    convert a torch.profiler (Kineto) Chrome trace to a kernel database (stdout without -o)\n"
+    "perfplan kernels import TRACE.json [-o OUT.jsonl] [--gpu NAME]\n"
+    "    convert a torch.profiler (Kineto) Chrome trace to a kernel database (stdout without -o);\n"
+    "    --gpu names the GPU it ran on (a GPU spec) when the trace has no deviceProperties\n"
     "perfplan kernels show FILE.jsonl\n"
     "    the tagged measurements (perfplan:<op>:<dtype>:<shape> ranges) a kernel database holds\n";
 
 int run_import(const std::vector<std::string>& args) {
-  std::string trace_path, out_path;
+  std::string trace_path, out_path, gpu_name;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "-o" || args[i] == "--out") {
       if (i + 1 >= args.size()) throw InputError("perfplan kernels import: " + args[i] + " needs a file name");
       out_path = args[++i];
+    } else if (args[i] == "--gpu") {
+      if (i + 1 >= args.size()) throw InputError("perfplan kernels import: --gpu needs a GPU name (perfplan hardware lists them)");
+      gpu_name = args[++i];
     } else if (!args[i].empty() && args[i][0] == '-') {
-      throw InputError("perfplan kernels import: unknown option '" + args[i] + "'; accepted: -o FILE");
+      throw InputError("perfplan kernels import: unknown option '" + args[i] + "'; accepted: -o FILE, --gpu NAME");
     } else if (trace_path.empty()) {
       trace_path = args[i];
     } else {
@@ -40,7 +45,11 @@ int run_import(const std::vector<std::string>& args) {
   if (!in) throw InputError(trace_path + ": cannot read the trace file");
   std::stringstream text;
   text << in.rdbuf();
-  const std::string jsonl = kerneldb::kineto_trace_to_jsonl(text.str(), {trace_path});
+  // A GPU spec's name, so predict can match the database with a cluster's GPU.
+  if (!gpu_name.empty()) {
+    gpu_name = hardware::HardwareCatalog::load(hardware::default_hardware_directory()).gpu(gpu_name).name;
+  }
+  const std::string jsonl = kerneldb::kineto_trace_to_jsonl(text.str(), {trace_path, gpu_name});
   if (out_path.empty()) {
     std::cout << jsonl;
     return 0;
@@ -50,10 +59,14 @@ int run_import(const std::vector<std::string>& args) {
   out << jsonl;
   out.close();
   if (!out) throw InputError(out_path + ": cannot write the kernel database (disk full?)");
-  // Checks the result reads back, and says what it holds.
+  // Says what it holds.
   const auto db = kerneldb::KernelDatabase::parse(jsonl, out_path);
   std::cerr << fmt::format("wrote {}: GPU {}, {} tagged measurements\n", out_path,
                            db.context().gpu.empty() ? "unknown" : db.context().gpu, db.entries().size());
+  if (db.context().gpu.empty()) {
+    std::cerr << "perfplan kernels import: the trace names no GPU and predict refuses such a database; "
+                 "rerun with --gpu NAME\n";
+  }
   return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "perfplan/model/catalog.hpp"
 #include "perfplan/common/input_error.hpp"
 #include "perfplan/common/limits.hpp"
+#include "perfplan/predictor/kernel_db_check.hpp"
 #include "perfplan/predictor/kernel_db_model.hpp"
 #include "perfplan/predictor/predict.hpp"
 #include "perfplan/report/prediction_report.hpp"
@@ -111,12 +112,9 @@ int run_predict_command(const std::vector<std::string>& args) {
   if (!vm.count("no-kernels")) {
     auto db = vm.count("kernels") ? std::optional(kerneldb::KernelDatabase::load(kernels_path))
                                   : kerneldb::load_kernel_db_for_gpu(hardware::default_hardware_directory() / "kernels", cluster.gpu.name);
-    // A database measured on another GPU would be announced and then not used (KernelDbModel
-    // answers only for its own GPU): refused instead.
-    if (db && !db->context().gpu.empty() && !kerneldb::same_gpu(db->context().gpu, cluster.gpu.name)) {
-      throw InputError(db->origin() + ": measured on " + db->context().gpu + ", but the cluster's GPU is " +
-                       cluster.gpu.name + "; give a kernel database of that GPU, or --no-kernels");
-    }
+    // A database of no named GPU, of another GPU, or faster than this GPU's physics is refused,
+    // not announced and then ignored or applied.
+    if (db) predictor::check_kernel_db_for_gpu(*db, cluster.gpu);
     if (db) {
       std::cerr << "perfplan predict: kernel database " << db->origin() << " (" << db->entries().size() << " measurements)\n";
       kernel_model.emplace(std::move(*db));

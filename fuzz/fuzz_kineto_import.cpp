@@ -12,7 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string jsonl;
   try {
     jsonl = perfplan::kerneldb::kineto_trace_to_jsonl(std::string_view(reinterpret_cast<const char*>(data), size),
-                                                      {"fuzz.json"});
+                                                      {"fuzz.json", ""});
   } catch (const perfplan::InputError&) {
     return 0;
   }

@@ -54,7 +54,9 @@ Calibration calibration_from_json(const nlohmann::json& doc, const std::string& 
       }
       c.constants[item.key()] = item.value().get<double>();
     }
+    size_t band_index = 0;
     for (const auto& b : doc.at("bands")) {
+      const std::string band_path = "bands[" + std::to_string(band_index++) + "]";
       BandEntry e;
       e.gpu_family = b.at("gpu_family").get<std::string>();
       e.framework_family = b.at("framework_family").get<std::string>();
@@ -63,7 +65,9 @@ Calibration calibration_from_json(const nlohmann::json& doc, const std::string& 
       e.band.cases = count(b.at("cases"), "bands.cases");
       e.band.basis = b.at("basis").get<std::string>();
       if (!(e.band.low_ratio > 0 && e.band.low_ratio <= e.band.high_ratio && std::isfinite(e.band.high_ratio))) {
-        fail("bands: low_ratio must be > 0 and at most high_ratio");
+        fail(band_path + " (gpu_family " + e.gpu_family + ", framework_family " + e.framework_family +
+             "): low_ratio must be > 0 and at most high_ratio, got low_ratio " +
+             common::json_excerpt(b.at("low_ratio")) + ", high_ratio " + common::json_excerpt(b.at("high_ratio")));
       }
       c.bands.push_back(std::move(e));
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 
 namespace perfplan::hardware {
 
@@ -106,19 +107,31 @@ FrameworkSpec FrameworkSpec::at_release(const std::string& version, std::string&
   return out;
 }
 
+namespace {
+constexpr double kMaxRuntimeReserveGib = 64;
+}  // namespace
+
 std::vector<std::string> FrameworkSpec::problems() const {
   std::vector<std::string> lines;
-  const auto require = [&](bool ok, const char* path, const char* what) {
+  const auto require = [&](bool ok, const char* path, const std::string& what) {
     if (!ok) lines.push_back(std::string(path) + ": " + what);
+  };
+  const auto got = [](double v) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, " (got %g)", v);
+    return std::string(buffer);
   };
   const auto positive = [](double v) { return std::isfinite(v) && v > 0; };
   const auto non_negative = [](double v) { return std::isfinite(v) && v >= 0; };
   require(!name.empty(), "name", "missing");
   require(non_negative(host_launch_s), "host.launch_us", "must be >= 0 microseconds");
   require(non_negative(host_sync_s), "host.sync_us", "must be >= 0 microseconds");
-  require(collective_sm_count > 0, "communication.collective_sm_count", "must be > 0 SMs");
+  // The upper bound (the most SMs of any catalog GPU) is checked where GPUs are known: HardwareCatalog::load.
+  require(collective_sm_count > 0, "communication.collective_sm_count",
+          "must be > 0 SMs" + got(static_cast<double>(collective_sm_count)));
   require(positive(dp_bucket_min_params), "data_parallel.bucket_min_params", "must be > 0 parameters");
-  require(non_negative(dp_bucket_params_per_rank), "data_parallel.bucket_params_per_rank", "must be >= 0 parameters");
+  require(positive(dp_bucket_params_per_rank), "data_parallel.bucket_params_per_rank",
+          "must be > 0 parameters" + got(dp_bucket_params_per_rank));
   require(!optimizer.empty(), "optimizer.name", "missing");
   require(std::isfinite(eager_elementwise_factor) && eager_elementwise_factor >= 1.0 && eager_elementwise_factor <= 10.0,
           "elementwise.eager_factor", "must be between 1 and 10");
@@ -127,7 +140,10 @@ std::vector<std::string> FrameworkSpec::problems() const {
           "must be >= 0 bytes");
   require(non_negative(optimizer_step_bytes_per_parameter), "optimizer.step_bytes_per_parameter",
           "must be >= 0 bytes");
-  require(non_negative(runtime_reserve_bytes), "memory.runtime_reserve_gib", "must be >= 0 GiB");
+  // CUDA context + NCCL buffers + allocator slack take 1-5 GiB in published runs; 64 GiB is 80 %
+  // of an 80 GB GPU, a reserve that leaves no room to train.
+  require(non_negative(runtime_reserve_bytes) && runtime_reserve_bytes <= kMaxRuntimeReserveGib * 1073741824.0,
+          "memory.runtime_reserve_gib", "must be between 0 and 64 GiB" + got(runtime_reserve_bytes / 1073741824.0));
   for (const auto& [op, count] : kernels_per_op) {
     if (count.forward < 0 || count.backward < 0) lines.push_back("kernels_per_op." + op + ": counts must be >= 0");
   }

@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "hardware_json.hpp"
+#include "spec_bounds.hpp"
 #include "perfplan/common/data_directory.hpp"
 #include "perfplan/common/json_file.hpp"
 #include "perfplan/model/catalog.hpp"
@@ -36,11 +37,16 @@ class Checks {
   void require(bool ok, const std::string& path, const std::string& what) {
     if (!ok) lines_.push_back(path + ": " + what);
   }
-  void positive(double value, double unit, const std::string& path) {
-    require(value > 0 && std::isfinite(value), path, "must be > 0 (got " + number_text(value / unit) + ")");
-  }
   void non_negative(double value, double unit, const std::string& path) {
     require(value >= 0 && std::isfinite(value), path, "must be >= 0 (got " + number_text(value / unit) + ")");
+  }
+  // `value` in SI units, `unit` the file's unit in SI; `bound` in the file's unit.
+  void bounded(double value, double unit, const detail::Bound& bound, const std::string& path,
+               bool zero_allowed = false) {
+    const bool ok = (zero_allowed && value == 0) || (value >= bound.low * unit && value <= bound.high * unit);
+    require(ok, path,
+            detail::bound_text(bound) + (zero_allowed ? ", or 0 where absent" : "") + " (got " +
+                number_text(value / unit) + ")");
   }
   void fraction(double value, const std::string& path) {
     require(value > 0 && value <= 1, path, "must be a fraction in (0, 1] (got " + number_text(value) + ")");
@@ -89,6 +95,17 @@ std::vector<std::string> cluster_own_problems(const ClusterSpec& cluster) {
                    "more than one node must be a multiple of gpus_per_node " + std::to_string(cluster.gpus_per_node) +
                        " (got " + std::to_string(cluster.num_gpus) + ")");
   }
+  // The domain cannot outgrow what its link's switches join (a link without max_domain_gpus: one node).
+  if (!cluster.intra_node.name.empty() && cluster.gpus_per_node > 0) {
+    const int64_t limit =
+        cluster.intra_node.max_domain_gpus > 0 ? cluster.intra_node.max_domain_gpus : cluster.gpus_per_node;
+    checks.require(cluster.nvlink_domain_size <= limit, "nvlink_domain_size",
+                   "must be at most " + std::to_string(limit) + " GPUs, " +
+                       (cluster.intra_node.max_domain_gpus > 0
+                            ? "the largest domain " + cluster.intra_node.name + " allows (its max_domain_gpus)"
+                            : "one node: " + cluster.intra_node.name + " gives no max_domain_gpus") +
+                       " (got " + std::to_string(cluster.nvlink_domain_size) + ")");
+  }
   checks.require(cluster.nics_per_node > 0, "nics_per_node",
                  "must be > 0 (got " + std::to_string(cluster.nics_per_node) + ")");
   checks.require(cluster.num_gpus >= 0, "num_gpus", "must be >= 0 (got " + std::to_string(cluster.num_gpus) + ")");
@@ -100,6 +117,46 @@ std::vector<std::string> cluster_own_problems(const ClusterSpec& cluster) {
                      "); the inter-node tier is infiniband or roce");
   checks.text(cluster.topology, "topology", "must not be empty (e.g. \"rail-optimized fat tree\")");
   return checks.take();
+}
+
+// How well `name` fits a mistyped `wanted` (both lower case), larger is better: the longest
+// shared prefix first ("h100-foo" -> "h100-sxm5-80gb", not the closer-by-edits "b200"), then the
+// dash-separated parts of `wanted` found in `name` ("sxm5-h100"), then the fewest edits.
+struct SuggestionRank {
+  size_t prefix = 0;
+  size_t shared_parts = 0;
+  size_t edits = SIZE_MAX;
+  bool operator>(const SuggestionRank& o) const {
+    if (prefix != o.prefix) return prefix > o.prefix;
+    if (shared_parts != o.shared_parts) return shared_parts > o.shared_parts;
+    return edits < o.edits;
+  }
+};
+
+SuggestionRank suggestion_rank(const std::string& wanted, const std::string& name) {
+  SuggestionRank rank;
+  while (rank.prefix < wanted.size() && rank.prefix < name.size() && wanted[rank.prefix] == name[rank.prefix]) {
+    ++rank.prefix;
+  }
+  const auto parts = [](const std::string& text) {
+    std::vector<std::string> out;
+    std::string part;
+    for (char c : text + "-") {
+      if (std::isalnum(static_cast<unsigned char>(c))) {
+        part += c;
+      } else if (!part.empty()) {
+        out.push_back(std::move(part));
+        part.clear();
+      }
+    }
+    return out;
+  };
+  const std::vector<std::string> name_parts = parts(name);
+  for (const auto& part : parts(wanted)) {
+    if (std::find(name_parts.begin(), name_parts.end(), part) != name_parts.end()) ++rank.shared_parts;
+  }
+  rank.edits = edit_distance(wanted, name);
+  return rank;
 }
 
 // Case-insensitive lookup; punctuation is ignored as a fallback, and a unique prefix that ends
@@ -142,11 +199,11 @@ const Spec* find_named(const std::vector<Spec>& specs, const std::string& wanted
   why += what;
   why += " '" + wanted + "'";
   const Spec* closest = nullptr;
-  size_t best = SIZE_MAX;
+  SuggestionRank best;
   for (const auto& spec : specs) {
-    const size_t distance = edit_distance(wanted_lower, to_lower(spec.name));
-    if (distance < best) {
-      best = distance;
+    const SuggestionRank rank = suggestion_rank(wanted_lower, to_lower(spec.name));
+    if (closest == nullptr || rank > best) {
+      best = rank;
       closest = &spec;
     }
   }
@@ -279,19 +336,19 @@ std::vector<std::string> GpuSpec::problems() const {
   Checks checks;
   checks.text(name, "name", "must not be empty");
   checks.text(source, "source", "must name the datasheet the figures come from");
-  checks.positive(peak_fp32_flops_per_s, kTeraflop, "peak_fp32_tflops");
-  checks.non_negative(peak_tf32_flops_per_s, kTeraflop, "peak_tf32_tflops");
-  checks.non_negative(peak_bf16_flops_per_s, kTeraflop, "peak_bf16_tflops");
-  checks.non_negative(peak_fp16_flops_per_s, kTeraflop, "peak_fp16_tflops");
-  checks.non_negative(peak_fp8_flops_per_s, kTeraflop, "peak_fp8_tflops");
+  checks.bounded(peak_fp32_flops_per_s, kTeraflop, detail::kPeakTflops, "peak_fp32_tflops");
+  checks.bounded(peak_tf32_flops_per_s, kTeraflop, detail::kPeakTflops, "peak_tf32_tflops", true);
+  checks.bounded(peak_bf16_flops_per_s, kTeraflop, detail::kPeakTflops, "peak_bf16_tflops", true);
+  checks.bounded(peak_fp16_flops_per_s, kTeraflop, detail::kPeakTflops, "peak_fp16_tflops", true);
+  checks.bounded(peak_fp8_flops_per_s, kTeraflop, detail::kPeakTflops, "peak_fp8_tflops", true);
   checks.require(peak_bf16_flops_per_s > 0 || peak_fp16_flops_per_s > 0 || !(peak_bf16_flops_per_s >= 0) ||
                      !(peak_fp16_flops_per_s >= 0),
                  "peak_bf16_tflops", "a GPU needs a bf16 or fp16 tensor peak (both are 0)");
-  checks.require(sm_count > 0, "sm_count", "must be > 0 (got " + std::to_string(sm_count) + ")");
-  checks.positive(hbm_bytes, kMebibyte, "hbm_usable_mib");
-  checks.positive(hbm_bytes_per_s, kGigabyte, "hbm_bandwidth_gb_per_s");
-  checks.positive(l2_bytes, kMebibyte, "l2_mib");
-  checks.non_negative(nvlink_bytes_per_s, kGigabyte, "nvlink_gb_per_s");
+  checks.bounded(static_cast<double>(sm_count), 1, detail::kSmCount, "sm_count");
+  checks.bounded(hbm_bytes, kMebibyte, detail::kHbmUsableMib, "hbm_usable_mib");
+  checks.bounded(hbm_bytes_per_s, kGigabyte, detail::kHbmGbPerS, "hbm_bandwidth_gb_per_s");
+  checks.bounded(l2_bytes, kMebibyte, detail::kL2Mib, "l2_mib");
+  checks.bounded(nvlink_bytes_per_s, kGigabyte, detail::kScaleUpGbPerS, "nvlink_gb_per_s", true);
   checks.non_negative(price_per_gpu_hour_usd, 1, "price_per_gpu_hour_usd");
   checks.require(!(price_per_gpu_hour_usd > 0) || !price_source.empty(), "price_source",
                  "must name where the price comes from");
@@ -315,12 +372,14 @@ std::vector<std::string> LinkSpec::problems() const {
   checks.text(name, "name", "must not be empty");
   checks.text(source, "source", "must name the specification the bandwidth comes from");
   if (is_scale_out(kind)) {
-    checks.positive(bandwidth_bytes_per_s, kGigabitInBytes, "bandwidth_gbit_per_s");
+    checks.bounded(bandwidth_bytes_per_s, kGigabitInBytes, detail::kNicGbitPerS, "bandwidth_gbit_per_s");
   } else {
-    checks.positive(bandwidth_bytes_per_s, kGigabyte, "bandwidth_gb_per_s");
+    checks.bounded(bandwidth_bytes_per_s, kGigabyte, detail::kScaleUpGbPerS, "bandwidth_gb_per_s");
   }
-  checks.require(latency_s >= 0 && latency_s <= 1e-3, "latency_us",
-                 "must be between 0 and 1000 (got " + number_text(latency_s / kMicrosecond) + ")");
+  checks.bounded(latency_s, kMicrosecond, detail::kLatencyUs, "latency_us");
+  checks.bounded(static_cast<double>(max_domain_gpus), 1, detail::kDomainGpus, "max_domain_gpus", true);
+  checks.require(max_domain_gpus == 0 || !max_domain_source.empty(), "max_domain_source",
+                 "must name where max_domain_gpus comes from");
   checks.fraction(all_reduce_efficiency, "calibration.all_reduce_efficiency");
   checks.fraction(all_gather_efficiency, "calibration.all_gather_efficiency");
   checks.fraction(all_to_all_efficiency, "calibration.all_to_all_efficiency");
@@ -405,7 +464,20 @@ HardwareCatalog HardwareCatalog::load(const std::filesystem::path& hardware_spec
     catalog.clusters_.push_back(std::move(cluster));
     cluster_origins.push_back(problems.origin());
   });
-  each_spec("frameworks", catalog.frameworks_, detail::framework_from_json);
+  // NCCL's SMs come out of the GPU's: a collective_sm_count above every catalog GPU's SM count
+  // describes no GPU the stack runs on.
+  const auto most_sms = std::max_element(catalog.gpus_.begin(), catalog.gpus_.end(), [](const GpuSpec& a, const GpuSpec& b) {
+    return a.sm_count < b.sm_count;
+  });
+  each_spec("frameworks", catalog.frameworks_, [&](const nlohmann::json& doc, detail::SpecProblems& problems) {
+    FrameworkSpec f = detail::framework_from_json(doc, problems);
+    if (most_sms != catalog.gpus_.end() && f.collective_sm_count > most_sms->sm_count) {
+      problems.add("communication.collective_sm_count",
+                   "must be at most " + std::to_string(most_sms->sm_count) + " SMs, the most of any GPU (" +
+                       most_sms->name + ") (got " + std::to_string(f.collective_sm_count) + ")");
+    }
+    return f;
+  });
   // fit_as names a spec of the same kind.
   const auto check_fit_groups = [&](const auto& specs, const char* where) {
     for (const auto& spec : specs) {

@@ -15,10 +15,11 @@ void SpecProblems::add(const std::string& path, const std::string& what) {
 
 void SpecProblems::add_spec_problems(const std::vector<std::string>& problems) {
   for (const auto& problem : problems) {
-    // Skip a path already reported, or one whose parts were ("calibration.source.a").
+    // Skip a path already reported, one whose parts were ("calibration.source.a"), and the parts
+    // of one that was: an unknown "gpu" leaves a placeholder whose "gpu.name" is not news.
     const std::string path = problem.substr(0, problem.find(':'));
     const bool reported = std::any_of(paths_.begin(), paths_.end(), [&](const std::string& done) {
-      return done == path || done.rfind(path + ".", 0) == 0;
+      return done == path || done.rfind(path + ".", 0) == 0 || path.rfind(done + ".", 0) == 0;
     });
     if (reported) continue;
     lines_.push_back(origin_ + ": " + problem);
@@ -45,6 +46,16 @@ GpuSpec gpu_from_json(const json& doc, SpecProblems& problems) {
   gpu.peak_fp16_flops_per_s = tflops("peak_fp16_tflops", true);
   gpu.peak_fp8_flops_per_s = tflops("peak_fp8_tflops", true);
   gpu.sm_count = read_integer(doc, "", "sm_count", "SMs, or CUs on AMD", problems).value_or(0);
+  check_bound(doc, "", "peak_fp32_tflops", kPeakTflops, problems);
+  for (const char* key : {"peak_tf32_tflops", "peak_bf16_tflops", "peak_fp16_tflops", "peak_fp8_tflops"}) {
+    check_bound(doc, "", key, kPeakTflops, problems, /*zero_allowed=*/true);
+  }
+  check_bound(doc, "", "sm_count", kSmCount, problems);
+  check_bound(doc, "", "hbm_gb", kHbmGb, problems);
+  check_bound(doc, "", "hbm_usable_mib", kHbmUsableMib, problems);
+  check_bound(doc, "", "hbm_bandwidth_gb_per_s", kHbmGbPerS, problems);
+  check_bound(doc, "", "l2_mib", kL2Mib, problems);
+  check_bound(doc, "", "nvlink_gb_per_s", kScaleUpGbPerS, problems, /*zero_allowed=*/true);
 
   // Capacity is what CUDA reports (cudaGetDeviceProperties totalGlobalMem = torch total_memory),
   // in MiB: the memory a framework can allocate from. The datasheet's hbm_gb cross-checks it.
@@ -53,8 +64,8 @@ GpuSpec gpu_from_json(const json& doc, SpecProblems& problems) {
       read_number(doc, "", "hbm_usable_mib", "MiB, total memory CUDA reports", problems);
   gpu.hbm_bytes = usable_mib.value_or(0) * kMebibyte;
   read_text(doc, "", "hbm_usable_source", problems, /*required=*/false);
-  if (datasheet_gb && *datasheet_gb <= 0) {
-    problems.add("hbm_gb", "must be > 0 (got " + describe(doc.at("hbm_gb")) + ")");
+  if (datasheet_gb && !(*datasheet_gb >= kHbmGb.low && *datasheet_gb <= kHbmGb.high)) {
+    // Reported by check_bound.
   } else if (datasheet_gb && usable_mib && *usable_mib > 0) {
     // Vendors' "80 GB" stacks hold 80 GiB physically; the driver keeps a little back.
     const double low = 0.9 * *datasheet_gb * kGigabyte;
@@ -135,7 +146,8 @@ LinkSpec link_from_json(const json& doc, SpecProblems& problems) {
   if (!is_document(doc, "a link spec", problems)) return link;
   check_keys(
       doc, "",
-      {"name", "source", "notes", "kind", "bandwidth_gb_per_s", "bandwidth_gbit_per_s", "latency_us", "calibration"},
+      {"name", "source", "notes", "kind", "bandwidth_gb_per_s", "bandwidth_gbit_per_s", "latency_us", "max_domain_gpus",
+       "max_domain_source", "calibration"},
       problems);
   link.name = read_text(doc, "", "name", problems);
   link.source = read_text(doc, "", "source", problems);
@@ -166,12 +178,19 @@ LinkSpec link_from_json(const json& doc, SpecProblems& problems) {
                  "direction)");
   } else if (std::optional<double> value = read_number(
                  doc, "", bandwidth_key, has_bits ? "Gb/s per direction" : "GB/s per direction", problems)) {
-    if (!(*value > 0)) {
-      problems.add(bandwidth_key, "must be > 0 (got " + describe(doc.at(bandwidth_key)) + ")");
-    }
+    check_bound(doc, "", bandwidth_key, has_bits ? kNicGbitPerS : kScaleUpGbPerS, problems);
     link.bandwidth_bytes_per_s = *value * (has_bits ? kGigabitInBytes : kGigabyte);
   }
   link.latency_s = read_number(doc, "", "latency_us", "microseconds per hop", problems).value_or(0) * kMicrosecond;
+  check_bound(doc, "", "latency_us", kLatencyUs, problems);
+  if (doc.contains("max_domain_gpus")) {
+    link.max_domain_gpus =
+        read_integer(doc, "", "max_domain_gpus", "GPUs one domain of this link can join", problems).value_or(0);
+    check_bound(doc, "", "max_domain_gpus", kDomainGpus, problems);
+    link.max_domain_source = read_text(doc, "", "max_domain_source", problems);
+  } else if (doc.contains("max_domain_source")) {
+    problems.add("max_domain_source", "given without max_domain_gpus");
+  }
 
   if (const json* calibration = read_object(doc, "calibration", problems)) {
     const std::string prefix = "calibration";

@@ -14,7 +14,16 @@ std::string join_path(const std::string& prefix, const std::string& key) {
   return prefix.empty() ? key : prefix + "." + key;
 }
 
-std::string describe(const json& value) { return common::json_excerpt(value, 40); }
+std::string describe(const json& value) {
+  // A short array of scalars (a [low, high] pair) is shown whole: "[0.9, 0.1]".
+  if (value.is_array() && !value.empty() && value.size() <= 4 &&
+      std::all_of(value.begin(), value.end(), [](const json& v) { return v.is_primitive(); })) {
+    std::string text = "[";
+    for (const auto& v : value) text += (text.size() > 1 ? ", " : "") + common::json_excerpt(v, 20);
+    return text + "]";
+  }
+  return common::json_excerpt(value, 40);
+}
 
 // Reports keys that are not in `accepted` (typos would otherwise silently keep a default).
 void check_keys(const json& object, const std::string& prefix, const std::vector<std::string>& accepted,
@@ -37,7 +46,7 @@ void check_keys(const json& object, const std::string& prefix, const std::vector
       what += *closest;
       what += "'?";
     }
-    what += " accepted keys:";
+    what += closest != nullptr && best <= 3 ? " Accepted keys:" : "; accepted keys:";
     for (const auto& candidate : accepted) what += " " + candidate;
     problems.add(join_path(prefix, key), what);
   }
@@ -102,6 +111,16 @@ std::optional<int64_t> read_integer(const json& object, const std::string& prefi
     return std::nullopt;
   }
   return static_cast<int64_t>(*value);
+}
+
+void check_bound(const json& object, const std::string& prefix, const char* key, const Bound& bound,
+                 SpecProblems& problems, bool zero_allowed) {
+  const auto it = object.find(key);
+  if (it == object.end() || !it->is_number()) return;
+  const double value = it->get<double>();
+  if ((zero_allowed && value == 0) || (value >= bound.low && value <= bound.high)) return;
+  problems.add(join_path(prefix, key), bound_text(bound) + (zero_allowed ? ", or 0 where absent" : "") + " (got " +
+                                           describe(*it) + ")");
 }
 
 // A source is a string, or an object naming the source of each figure ({"gemm_efficiency": "..."}).

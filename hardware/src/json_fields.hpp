@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hardware_json.hpp"
+#include "spec_bounds.hpp"
 
 namespace perfplan::hardware::detail {
 
@@ -27,6 +28,10 @@ std::optional<double> read_number(const nlohmann::json& object, const std::strin
                                   const char* expected, SpecProblems& problems, bool nullable = false);
 std::optional<int64_t> read_integer(const nlohmann::json& object, const std::string& prefix, const char* key,
                                     const char* expected, SpecProblems& problems);
+// Reports `key` when it holds a number outside `bound`, quoted as written ("got 1e+300"); 0 is
+// accepted when `zero_allowed` (a figure the hardware lacks). Absent or non-numbers: read_number's.
+void check_bound(const nlohmann::json& object, const std::string& prefix, const char* key, const Bound& bound,
+                 SpecProblems& problems, bool zero_allowed = false);
 // A source is a string, or an object naming the source of each figure ({"gemm_efficiency": "..."}).
 std::string read_sources(const nlohmann::json& object, const std::string& prefix, const char* key,
                          SpecProblems& problems);

@@ -14,13 +14,12 @@
 #include <nlohmann/json.hpp>
 
 #include "perfplan/common/input_error.hpp"
+#include "perfplan/kerneldb/measurement_tag.hpp"
 
 namespace perfplan::kerneldb {
 namespace {
 
 using json = nlohmann::json;
-
-constexpr std::string_view kTagPrefix = "perfplan:";
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -32,29 +31,6 @@ std::string text_of(const json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_null()) return "";
   return v.dump();
-}
-
-// "perfplan:gemm:bf16:m=4096,n=4096,k=4096" -> op, dtype, params; nullopt when not a tag.
-std::optional<KernelDbEntry> parse_tag(const std::string& name) {
-  if (name.rfind(kTagPrefix, 0) != 0) return std::nullopt;
-  const std::string rest = name.substr(kTagPrefix.size());
-  const size_t op_end = rest.find(':');
-  if (op_end == std::string::npos) return std::nullopt;
-  const size_t dtype_end = rest.find(':', op_end + 1);
-  KernelDbEntry e;
-  e.op = rest.substr(0, op_end);
-  e.dtype = lower(rest.substr(op_end + 1, dtype_end == std::string::npos ? std::string::npos : dtype_end - op_end - 1));
-  if (dtype_end != std::string::npos) {
-    std::stringstream params(rest.substr(dtype_end + 1));
-    std::string pair;
-    while (std::getline(params, pair, ',')) {
-      const size_t eq = pair.find('=');
-      if (eq == std::string::npos || eq == 0) return std::nullopt;
-      e.params[pair.substr(0, eq)] = pair.substr(eq + 1);
-    }
-  }
-  if (e.op.empty() || e.dtype.empty()) return std::nullopt;
-  return e;
 }
 
 struct TimedRecord {
@@ -121,6 +97,13 @@ KernelDatabase KernelDatabase::parse(std::string_view jsonl, const std::string& 
   db.origin_ = origin;
   std::vector<TimedRecord> records;
   std::unordered_map<std::string, std::vector<Range>> ranges;
+  // Each distinct tag parsed once, where it first appears (nullopt: not a measurement).
+  std::unordered_map<std::string, std::optional<MeasurementTag>> tags;
+  const auto is_measurement = [&](const std::string& name, const std::string& where) {
+    auto it = tags.find(name);
+    if (it == tags.end()) it = tags.emplace(name, parse_measurement_tag(name, where)).first;
+    return it->second.has_value();
+  };
   bool header_seen = false;
   size_t line_number = 0;
   size_t pos = 0;
@@ -161,14 +144,14 @@ KernelDatabase KernelDatabase::parse(std::string_view jsonl, const std::string& 
       const std::string type = record.value("type", "");
       if (type == "range") {
         const std::string name = record.at("name").get<std::string>();
-        if (name.rfind(kTagPrefix, 0) == 0) {
+        if (is_measurement(name, where)) {
           ranges[name].push_back({record.at("start_ns").get<double>(), record.at("end_ns").get<double>()});
         }
       } else if (type == "kernel" || type == "memcpy" || type == "memset") {
         const json nvtx = record.value("nvtx", json());
         if (!nvtx.is_string()) continue;
         const std::string tag = nvtx.get<std::string>();
-        if (tag.rfind(kTagPrefix, 0) != 0) continue;
+        if (!is_measurement(tag, where)) continue;
         const double start = record.at("start_ns").get<double>();
         const double duration = record.contains("duration_ns") ? record["duration_ns"].get<double>()
                                                                : record.at("end_ns").get<double>() - start;
@@ -201,13 +184,19 @@ KernelDatabase KernelDatabase::parse(std::string_view jsonl, const std::string& 
     occurrences[r.nvtx][occurrence] += r.seconds;
   }
   for (const auto& [name, sums] : occurrences) {
-    auto entry = parse_tag(name);
-    if (!entry) continue;
+    const MeasurementTag& tag = *tags.at(name);
+    KernelDbEntry entry{tag.op, tag.dtype, tag.params};
     double total = 0;
     for (const auto& [index, seconds] : sums) total += seconds;
-    entry->samples = static_cast<int64_t>(sums.size());
-    entry->seconds = total / static_cast<double>(sums.size());
-    db.entries_.push_back(std::move(*entry));
+    entry.samples = static_cast<int64_t>(sums.size());
+    entry.seconds = total / static_cast<double>(sums.size());
+    // A rate from 0 s would be infinite: a broken measurement, not one to drop quietly.
+    if (!(entry.seconds > 0)) {
+      throw InputError(origin + ": measurement '" + name + "': its kernels take 0 s in total over " +
+                       std::to_string(entry.samples) +
+                       " occurrence(s); accepted: a duration > 0 (re-measure it or remove its records)");
+    }
+    db.entries_.push_back(std::move(entry));
   }
   db.build_tables();
   return db;
@@ -388,7 +377,12 @@ std::optional<KernelDatabase> load_kernel_db_for_gpu(const std::filesystem::path
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
   KernelDatabase db = KernelDatabase::load(path);
-  if (!db.context().gpu.empty() && !same_gpu(db.context().gpu, gpu_name)) {
+  if (db.context().gpu.empty()) {
+    throw InputError(path.string() + ": context.gpu is empty, so nothing says which GPU measured it; set it to " +
+                     std::string(gpu_name) + " (or re-import with `perfplan kernels import TRACE --gpu " +
+                     std::string(gpu_name) + "`)");
+  }
+  if (!same_gpu(db.context().gpu, gpu_name)) {
     throw InputError(path.string() + ": context.gpu '" + db.context().gpu + "' is not " + std::string(gpu_name) +
                      "; the file name must name the GPU it was measured on");
   }

@@ -1,6 +1,8 @@
 #include "perfplan/common/json_file.hpp"
 #include "perfplan/kerneldb/kineto_import.hpp"
 
+#include "perfplan/kerneldb/kernel_db.hpp"
+#include "perfplan/kerneldb/measurement_tag.hpp"
 #include "perfplan/kerneldb/writer.hpp"
 
 #include <algorithm>
@@ -98,6 +100,7 @@ std::string kineto_trace_to_jsonl(std::string_view trace_json, const KinetoImpor
     } catch (const json::exception& x) {
       throw InputError(path + ": malformed " + cat + " event (" + x.what() + ")");
     }
+    if (cat == "gpu_user_annotation") parse_measurement_tag(ev.name, path);
     (cat == "gpu_user_annotation" ? annotations : activities).push_back(std::move(ev));
   }
   const auto by_start = [](const Event& a, const Event& b) { return a.start_ns < b.start_ns; };
@@ -111,6 +114,13 @@ std::string kineto_trace_to_jsonl(std::string_view trace_json, const KinetoImpor
     const json& device = trace["deviceProperties"][0];
     if (device.contains("name") && device["name"].is_string()) gpu = device["name"];
     if (device.contains("numSms")) context["sm_count"] = device["numSms"];
+  }
+  if (!options.gpu.empty()) {
+    if (gpu.is_string() && !same_gpu(gpu.get<std::string>(), options.gpu)) {
+      throw InputError(where + ": deviceProperties[0] names " + gpu.get<std::string>() + ", not " + options.gpu +
+                       "; drop --gpu or give the GPU the trace was taken on");
+    }
+    if (gpu.is_null()) gpu = options.gpu;
   }
   context["gpu"] = gpu;
   context["driver"] = version_text(trace.value("cuda_driver_version", json()));
@@ -149,6 +159,8 @@ std::string kineto_trace_to_jsonl(std::string_view trace_json, const KinetoImpor
     const char* type = e.cat == "kernel" ? "kernel" : e.cat == "gpu_memcpy" ? "memcpy" : "memset";
     out += record_line(type, e.start_ns, e.end_ns, std::move(line)) + "\n";
   }
+  // What is written must read back (a measurement whose kernels take 0 s does not).
+  KernelDatabase::parse(out, where + " (imported)");
   return out;
 }
 

@@ -98,7 +98,8 @@ std::optional<OperatorTime> measured_operator_time(const kerneldb::KernelDatabas
 }
 
 OperatorTime KernelDbModel::time(const model::Operator& op, DType dtype, const hardware::GpuSpec& gpu) const {
-  if (db_.context().gpu.empty() || kerneldb::same_gpu(db_.context().gpu, gpu.name)) {
+  // A database that names no GPU serves none (check_kernel_db_for_gpu refuses it up front).
+  if (!db_.context().gpu.empty() && kerneldb::same_gpu(db_.context().gpu, gpu.name)) {
     if (auto measured = measured_operator_time(db_, op, dtype, gpu)) return *measured;
   }
   return roofline_.time(op, dtype, gpu);

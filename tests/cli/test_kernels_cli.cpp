@@ -83,3 +83,68 @@ TEST_CASE("perfplan kernels import writes a kernel database that show and predic
   CHECK(run_perfplan(both).exit_code == 1);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("perfplan kernels import --gpu names the GPU of a trace without deviceProperties, and predict refuses none") {
+  const auto dir = std::filesystem::temp_directory_path() / "perfplan_kernels_gpu_cli_test";
+  std::filesystem::create_directories(dir);
+  json trace = json::parse(small_trace());
+  trace.erase("deviceProperties");
+  const auto trace_path = dir / "nodev.json";
+  std::ofstream(trace_path) << trace.dump();
+  const auto unnamed = dir / "nodev.jsonl";
+  const CliResult plain = run_perfplan({"kernels", "import", trace_path.string(), "-o", unnamed.string()});
+  REQUIRE(plain.exit_code == 0);
+  CHECK(contains(plain.err, "GPU unknown"));
+  CHECK(contains(plain.err, "rerun with --gpu NAME"));
+
+  const std::vector<std::string> predict = {"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-a100",
+                                            "--gpus", "8", "--tp", "8", "--kernels"};
+  auto on_a100 = predict;
+  on_a100.push_back(unnamed.string());
+  const CliResult refused = run_perfplan(on_a100);
+  CHECK(refused.exit_code == 1);
+  CHECK(contains(refused.err, "context.gpu is empty, so the GPU it was measured on is unknown"));
+  CHECK(contains(refused.err, "--gpu NAME"));
+
+  // --gpu takes a GPU spec name (as typed: lower case is fine) and records the spec's name.
+  const auto named = dir / "h100.jsonl";
+  const CliResult imported =
+      run_perfplan({"kernels", "import", trace_path.string(), "--gpu", "h100-sxm5-80gb", "-o", named.string()});
+  REQUIRE(imported.exit_code == 0);
+  CHECK(contains(imported.err, "GPU H100-SXM5-80GB, 1 tagged measurements"));
+  CHECK(run_perfplan({"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "8", "--tp", "8",
+                      "--kernels", named.string()})
+            .exit_code == 0);
+  // On an A100 the H100 database is refused.
+  auto on_a100_named = predict;
+  on_a100_named.push_back(named.string());
+  CHECK(contains(run_perfplan(on_a100_named).err, "measured on H100-SXM5-80GB, but the cluster's GPU is A100-SXM4-80GB"));
+  const CliResult unknown = run_perfplan({"kernels", "import", trace_path.string(), "--gpu", "H100-FOO"});
+  CHECK(unknown.exit_code == 1);
+  CHECK(contains(unknown.err, "unknown GPU 'H100-FOO'; did you mean 'H100-"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("perfplan kernels import and predict refuse malformed tags and measurements faster than the GPU") {
+  const auto dir = std::filesystem::temp_directory_path() / "perfplan_kernels_bad_cli_test";
+  std::filesystem::create_directories(dir);
+  std::string text = small_trace();
+  const std::string good = "m=4096,n=4096,k=4096";
+  text.replace(text.find(good), good.size(), "m=48.9,n=4096,k=4096");
+  const auto bad_trace = dir / "bad.json";
+  std::ofstream(bad_trace) << text;
+  const CliResult bad = run_perfplan({"kernels", "import", bad_trace.string()});
+  CHECK(bad.exit_code == 1);
+  CHECK(contains(bad.err, "measurement tag 'perfplan:gemm:bf16:m=48.9,n=4096,k=4096': m=48.9 is invalid"));
+
+  // 2 * 4096^3 FLOP in 1 ns: 1.4e8 TFLOP/s on an H100 of 989 TFLOP/s.
+  const auto fast = dir / "fast.jsonl";
+  std::ofstream(fast) << R"({"context": {"schema_version": 1, "source": "sweep", "gpu": "H100-SXM5-80GB"}})" "\n"
+                      << R"({"type":"kernel","name":"k","nvtx":"perfplan:gemm:bf16:m=4096,n=4096,k=4096","start_ns":0,"duration_ns":1})"
+                      << "\n";
+  const CliResult refused = run_perfplan({"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "8",
+                                          "--kernels", fast.string()});
+  CHECK(refused.exit_code == 1);
+  CHECK(contains(refused.err, "is faster than H100-SXM5-80GB can run: 1.374e+08 TFLOP/s"));
+  std::filesystem::remove_all(dir);
+}

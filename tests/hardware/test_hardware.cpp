@@ -249,11 +249,11 @@ TEST_CASE("hardware malformed specs give one InputError listing every problem wi
     "nics_per_node": 8, "intra_node_link": "nvlink9", "inter_node_link": "ib-ndr"})");
   const std::string message = input_error([&] { hardware::HardwareCatalog::load(scratch.root()); });
   INFO(message);
-  CHECK(contains(message, "gpus/bad.json: hbm_bandwidth_gb_per_s: must be > 0 (got -2000)"));
+  CHECK(contains(message, "gpus/bad.json: hbm_bandwidth_gb_per_s: must be between 10 and 1000000 GB/s (got -2000)"));
   CHECK(contains(message, "gpus/bad.json: sm_count: missing"));
   CHECK(contains(message, "clusters/c.json: intra_node_link: unknown link 'nvlink9'"));
   CHECK(contains(message, "clusters/c.json: inter_node_link: unknown link 'ib-ndr'"));
-  CHECK(contains(message, "frameworks/f.json: communication.collective_sm_count: must be > 0 SMs"));
+  CHECK(contains(message, "frameworks/f.json: communication.collective_sm_count: must be > 0 SMs (got 0)"));
   CHECK(contains(message, "5 problems"));
 
   scratch.write("gpus/typo.json", R"({"name": "Typo", "peak_bf16_tflop": 1})");
@@ -271,7 +271,7 @@ TEST_CASE("hardware spec problems() check the SI structs built in code") {
   gpu.hbm_bytes = 0;
   const auto problems = gpu.problems();
   REQUIRE(problems.size() == 2);
-  CHECK(problems[0] == "hbm_usable_mib: must be > 0 (got 0)");
+  CHECK(problems[0] == "hbm_usable_mib: must be between 1024 and 33554432 MiB (got 0)");
   CHECK(problems[1] == "calibration.gemm_efficiency: must be a fraction in (0, 1] (got 1.5)");
 
   hardware::ClusterSpec cluster = catalog().cluster("dgx-h100", 8);

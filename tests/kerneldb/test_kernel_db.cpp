@@ -302,7 +302,7 @@ TEST_CASE("Kineto import: kernels tagged with the innermost GPU annotation") {
                   x("kernel", "vectorized_elementwise_kernel", 1100.0, 10.0, kernel_args),
                   x("gpu_memcpy", "Memcpy DtoH (Device -> Pageable)", 1300.0, 3.0, {{"device", 0}, {"bytes", 4096}}),
                   {{"ph", "i"}, {"name", "marker"}, {"ts", 1.0}}}}};
-  const std::string jsonl = kerneldb::kineto_trace_to_jsonl(trace.dump(), {"trace.json"});
+  const std::string jsonl = kerneldb::kineto_trace_to_jsonl(trace.dump(), {"trace.json", ""});
   std::vector<json> lines;
   size_t pos = 0;
   while (pos < jsonl.size()) {
@@ -337,24 +337,24 @@ TEST_CASE("Kineto import: kernels tagged with the innermost GPU annotation") {
   CHECK(db.entries()[0].seconds == doctest::Approx(44.5e-6));
   CHECK(db.entries()[0].samples == 1);
 
-  CHECK_THROWS_WITH_AS(kerneldb::kineto_trace_to_jsonl("{\"traceEvents\": 3}", {"t.json"}), doctest::Contains("t.json"),
+  CHECK_THROWS_WITH_AS(kerneldb::kineto_trace_to_jsonl("{\"traceEvents\": 3}", {"t.json", ""}), doctest::Contains("t.json"),
                        InputError);
-  CHECK_THROWS_AS(kerneldb::kineto_trace_to_jsonl("not json", {"t.json"}), InputError);
+  CHECK_THROWS_AS(kerneldb::kineto_trace_to_jsonl("not json", {"t.json", ""}), InputError);
 }
 
 TEST_CASE("Kineto import: fields of the wrong type or out of range are input errors (fuzz findings)") {
   // libFuzzer (fuzz/fuzz_kineto_import): a non-string "ph" ended the process in a JSON type error.
   const std::string wrong_ph = R"({"traceEvents": [{"ph": 7, "ts": 1010.0, "dur": 20.0}]})";
-  CHECK_NOTHROW(kerneldb::kineto_trace_to_jsonl(wrong_ph, {"t.json"}));
+  CHECK_NOTHROW(kerneldb::kineto_trace_to_jsonl(wrong_ph, {"t.json", ""}));
   const auto kernel = [](const std::string& ts, const std::string& dur) {
     return R"({"traceEvents": [{"ph": "X", "cat": "kernel", "name": "k", "ts": )" + ts + R"(, "dur": )" + dur + "}]}";
   };
-  CHECK_THROWS_WITH_AS(kerneldb::kineto_trace_to_jsonl(kernel("10", "-5"), {"t.json"}), doctest::Contains("negative"),
+  CHECK_THROWS_WITH_AS(kerneldb::kineto_trace_to_jsonl(kernel("10", "-5"), {"t.json", ""}), doctest::Contains("negative"),
                        InputError);
-  CHECK_THROWS_WITH_AS(kerneldb::kineto_trace_to_jsonl(kernel("1e300", "5"), {"t.json"}), doctest::Contains("out of range"),
+  CHECK_THROWS_WITH_AS(kerneldb::kineto_trace_to_jsonl(kernel("1e300", "5"), {"t.json", ""}), doctest::Contains("out of range"),
                        InputError);
-  CHECK_THROWS_WITH_AS(kerneldb::kineto_trace_to_jsonl(kernel("\"soon\"", "5"), {"t.json"}), doctest::Contains("number"),
+  CHECK_THROWS_WITH_AS(kerneldb::kineto_trace_to_jsonl(kernel("\"soon\"", "5"), {"t.json", ""}), doctest::Contains("number"),
                        InputError);
-  const std::string ok = kerneldb::kineto_trace_to_jsonl(kernel("10", "5"), {"t.json"});
+  const std::string ok = kerneldb::kineto_trace_to_jsonl(kernel("10", "5"), {"t.json", ""});
   CHECK(ok.find("\"duration_ns\":5000") != std::string::npos);
 }

@@ -80,6 +80,10 @@ struct LinkSpec {
   LinkKind kind = LinkKind::kNvlink;
   double bandwidth_bytes_per_s = 0;  // per GPU (NVLink) or per NIC (scale-out), one direction
   double latency_s = 0;              // per message hop (alpha)
+  // The most GPUs one domain of this link can join (NVLink 5 switches: 576); 0 where the file
+  // gives none: then the domain is one node.
+  int64_t max_domain_gpus = 0;
+  std::string max_domain_source;
   // Achievable fraction of the link bandwidth seen by NCCL as bus bandwidth (nccl-tests busbw
   // / link bandwidth), per collective family.
   double all_reduce_efficiency = 0.8;

@@ -12,7 +12,9 @@
 // e.g. "perfplan:gemm:bf16:m=4096,n=4096,k=4096": the kernels of one occurrence of the range
 // are summed, and the occurrences averaged.
 //
-// Measurement keys the lookups understand:
+// Tags are read strictly by parse_measurement_tag (measurement_tag.hpp: the ops, dtypes and
+// keys accepted); a malformed tag, or a measurement whose kernels take 0 s, is an InputError.
+// What the keys mean to the lookups:
 //   gemm       m, n, k            (one GEMM, 2mnk FLOPs); bmm adds batch
 //   attention  b, h, s, d, causal (0|1), pass (fwd|bwd): FlashAttention on b x h heads of s x s
 //   <memory op> bytes             HBM bytes read plus written (op "elementwise", "norm", ...)
@@ -115,7 +117,8 @@ GpuIdentity gpu_identity(std::string_view name);
 bool same_gpu(std::string_view a, std::string_view b);
 
 // hardware_specs/kernels/<gpu name, lower case>.jsonl (e.g. h100-sxm5-80gb.jsonl), and the
-// database in it when present. InputError when the file is malformed or measured on another GPU.
+// database in it when present. InputError when the file is malformed, names no GPU
+// (context.gpu null or empty) or was measured on another GPU.
 std::filesystem::path kernel_db_path_for_gpu(const std::filesystem::path& kernels_dir, std::string_view gpu_name);
 std::optional<KernelDatabase> load_kernel_db_for_gpu(const std::filesystem::path& kernels_dir, std::string_view gpu_name);
 

@@ -30,8 +30,8 @@ std::optional<OperatorTime> measured_operator_time(const kerneldb::KernelDatabas
 class KernelDbModel final : public ComputeModel {
  public:
   explicit KernelDbModel(kerneldb::KernelDatabase db) : db_(std::move(db)) {}
-  // Measured where the database covers the operator and `gpu` is the database's GPU (or the
-  // database names none); the roofline otherwise.
+  // Measured where the database covers the operator and `gpu` is the database's GPU; the
+  // roofline otherwise (also for a database that names no GPU).
   OperatorTime time(const model::Operator& op, model::DType dtype, const hardware::GpuSpec& gpu) const override;
   const kerneldb::KernelDatabase& database() const { return db_; }
 
