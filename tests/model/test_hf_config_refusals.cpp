@@ -121,3 +121,35 @@ TEST_CASE("Alias keys given together with different values are refused, naming b
   // Equal values under both names are one setting given twice: fine (GPT-OSS's own config).
   CHECK(refusal("gpt-oss-120b", [](json& c) { c["experts_per_token"] = 4; }).empty());
 }
+
+TEST_CASE("Two catalog entries answering to one name or alias are refused at load, naming both files") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "perfplan_test_catalog_duplicate_names";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::copy_file(default_catalog_directory() / "llama-2-7b.json", dir / "llama-2-7b.json");
+  json renamed = perfplan::common::read_json_file(default_catalog_directory() / "llama-3.1-8b.json");
+  renamed["name"] = "LLAMA-2-7b";
+  std::ofstream(dir / "llama-3.1-8b.json") << renamed.dump(2);
+  std::string message;
+  try {
+    Catalog::load(dir);
+  } catch (const perfplan::InputError& e) {
+    message = e.what();
+  }
+  CHECK(message == (dir / "llama-3.1-8b.json").string() + ": name or alias 'llama-2-7b' is already used by " +
+                       (dir / "llama-2-7b.json").string() +
+                       " (catalog names, aliases and file names must be unique, ignoring case)");
+  // An alias equal to another entry's name is the same clash.
+  renamed["name"] = "Llama-3.1-8B";
+  renamed["aliases"] = {"Llama-2-7B"};
+  std::ofstream(dir / "llama-3.1-8b.json") << renamed.dump(2);
+  message.clear();
+  try {
+    Catalog::load(dir);
+  } catch (const perfplan::InputError& e) {
+    message = e.what();
+  }
+  CHECK(message.find("name or alias 'llama-2-7b' is already used by") != std::string::npos);
+  fs::remove_all(dir);
+}
