@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <sstream>
 
 #include "perfplan/common/json_file.hpp"
 #include "perfplan/model/hf_config.hpp"
@@ -61,11 +62,29 @@ bool bool_or(const json& object, const char* section, const char* key, bool fall
   return fallback;
 }
 
-std::optional<double> positive_number(const json& object, const char* key) {
+// A measured figure: nullopt where the source printed null (or nothing); a present value must be
+// a number in (0, high] -- a string, zero, a negative or an absurd value is an error (the case is
+// skipped saying so), never silently read as "not published".
+std::optional<double> measured_number(const json& object, const std::string& section, const char* key, double high,
+                                      const char* unit, double low = 0.0) {
   const json* v = field(object, key);
-  if (!v || !v->is_number() || v->get<double>() <= 0) return std::nullopt;
+  if (!v) return std::nullopt;
+  const bool in_range = v->is_number() && v->get<double>() > 0.0 && v->get<double>() >= low && v->get<double>() <= high;
+  if (!in_range) {
+    std::ostringstream range;
+    range << (low > 0.0 ? "[" : "(") << low << ", " << high << "]";
+    throw InputError(section + "." + key + " must be a number in " + range.str() + " " + unit + " or null, got " +
+                     common::json_excerpt(*v));
+  }
   return v->get<double>();
 }
+
+// Plausible bounds on published figures: a training step between 0.1 ms and ~1 day, a GPU's
+// memory up to 1 TiB, MFU a fraction of peak.
+constexpr double kMinStepS = 1e-4;
+constexpr double kMaxStepS = 1e5;
+constexpr double kMaxGpuMemoryGib = 1024;
+constexpr double kMaxRatePerGpu = 1e9;  // tokens, samples or TFLOP per second: far above any GPU
 
 // framework.{name, family, version}; a case without one ran on a Megatron stack (every source
 // before the key existed was Megatron-based).
@@ -253,11 +272,19 @@ ValidationCase read_case(const json& doc, const std::string& file, const hardwar
     p.attention = model::parse_attention_kernel(d.attention);
     if (p.attention != model::AttentionKernel::kFlash) assumed.push_back("attention = " + d.attention + by);
     const json& measured = doc.contains("measured") ? doc["measured"] : json::object();
-    if (const json* derived = field(doc, "derived")) c.measured_iteration_time_s = positive_number(*derived, "iteration_time_s");
-    c.measured_peak_memory_gib = positive_number(measured, "peak_memory_gib");
+    if (const json* derived = field(doc, "derived")) {
+      c.measured_iteration_time_s = measured_number(*derived, "derived", "iteration_time_s", kMaxStepS, "s", kMinStepS);
+    }
+    measured_number(measured, "measured", "iteration_time_s", kMaxStepS, "s", kMinStepS);
+    measured_number(measured, "measured", "mfu", 1.0, "(a fraction of peak)");
+    for (const char* rate : {"tokens_per_sec_per_gpu", "samples_per_sec_per_gpu", "tflops_per_gpu"}) {
+      measured_number(measured, "measured", rate, kMaxRatePerGpu, "per GPU");
+    }
+    c.measured_peak_memory_gib = measured_number(measured, "measured", "peak_memory_gib", kMaxGpuMemoryGib, "GiB");
     if (const json* split = field(measured, "memory_breakdown_gib")) {
-      auto w = positive_number(*split, "weights_gradients_optimizer");
-      auto a = positive_number(*split, "activations");
+      const std::string section = "measured.memory_breakdown_gib";
+      auto w = measured_number(*split, section, "weights_gradients_optimizer", kMaxGpuMemoryGib, "GiB");
+      auto a = measured_number(*split, section, "activations", kMaxGpuMemoryGib, "GiB");
       if (w && a) c.measured_memory_breakdown_gib = MemorySplitGib{*w, *a};
     }
   } catch (const json::exception& e) {
