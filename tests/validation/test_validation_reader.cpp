@@ -76,3 +76,16 @@ TEST_CASE("A published time, MFU or memory figure present but invalid skips the 
   // The fixture's own time is read as before.
   CHECK(read_changed("time_ok", [](json&) {}).front().measured_iteration_time_s == 1.0);
 }
+
+TEST_CASE("Layout integers in validation files are checked against their real ranges, gpus_per_node 0 included") {
+  CHECK(skip_reason("gpn_zero", [](json& c) { c["cluster"]["gpus_per_node"] = 0; }) ==
+        "cluster.gpus_per_node must be a whole number from 1 to 1048576, got 0");
+  CHECK(skip_reason("gpn_fraction", [](json& c) { c["cluster"]["gpus_per_node"] = 8.5; }) ==
+        "cluster.gpus_per_node must be a whole number from 1 to 1048576, got 8.5");
+  CHECK(skip_reason("tp_negative", [](json& c) { c["parallel"]["tp"] = -1; }) ==
+        "parallel.tp must be a whole number from 1 to 1048576, got -1");
+  CHECK(skip_reason("tp_zero", [](json& c) { c["parallel"]["tp"] = 0; }) ==
+        "parallel.tp must be a whole number from 1 to 1048576, got 0");
+  CHECK(skip_reason("zero_stage", [](json& c) { c["parallel"]["zero_stage"] = 9; }) ==
+        "parallel.zero_stage must be a whole number from 0 to 3, got 9");
+}

@@ -19,6 +19,7 @@ namespace {
 
 using nlohmann::json;
 using units::kGiB;
+using limits::kMaxDegree;
 
 const json* field(const json& object, const char* key) {
   if (!object.is_object()) return nullptr;
@@ -26,14 +27,15 @@ const json* field(const json& object, const char* key) {
   return (it == object.end() || it->is_null()) ? nullptr : &*it;
 }
 
-// An integer field, or `fallback` (noted in `assumed`) where the source printed null.
-int64_t int_or(const json& object, const char* section, const char* key, int64_t fallback,
-               std::vector<std::string>& assumed, const std::string& why) {
+// An integer field within [low, high], or `fallback` (noted in `assumed`) where the source
+// printed null.
+int64_t int_or(const json& object, const char* section, const char* key, int64_t low, int64_t high,
+               int64_t fallback, std::vector<std::string>& assumed, const std::string& why) {
   if (const json* v = field(object, key)) {
-    const auto n = common::json_integer(*v, 0, int64_t{1} << 40);
+    const auto n = common::json_integer(*v, low, high);
     if (!n) {
-      throw InputError(std::string(section) + "." + key + " must be a whole number from 0 to 2^40, got " +
-                       common::json_excerpt(*v));
+      throw InputError(std::string(section) + "." + key + " must be a whole number from " + std::to_string(low) +
+                       " to " + std::to_string(high) + ", got " + common::json_excerpt(*v));
     }
     return *n;
   }
@@ -182,7 +184,7 @@ ValidationCase read_case(const json& doc, const std::string& file, const hardwar
     const json& cluster = doc.at("cluster");
     c.gpu = cluster.at("gpu").get<std::string>();
     c.num_gpus = required_int(cluster, "cluster", "num_gpus", 1, limits::kMaxGpus);
-    c.gpus_per_node = int_or(cluster, "cluster", "gpus_per_node", 8, assumed, "8-GPU nodes");
+    c.gpus_per_node = int_or(cluster, "cluster", "gpus_per_node", 1, limits::kMaxGpus, 8, assumed, "8-GPU nodes");
     if (c.num_gpus > c.gpus_per_node && cluster.contains("inter_node") && cluster.at("inter_node").is_string()) {
       c.network = read_published_network(cluster.at("inter_node").get<std::string>());
       if (c.network) assumed.push_back("cluster.inter_node read as " + c.network->reading);
@@ -192,19 +194,19 @@ ValidationCase read_case(const json& doc, const std::string& file, const hardwar
     ParallelConfig& p = c.config;
     p.seq_len = required_int(training, "training", "seq_len", 1, limits::kMaxSeqLen);
     p.global_batch_size = required_int(training, "training", "global_batch_size", 1, limits::kMaxGlobalBatch);
-    p.micro_batch_size = int_or(training, "training", "micro_batch_size", d.micro_batch_size, assumed, stack.name + " default");
+    p.micro_batch_size = int_or(training, "training", "micro_batch_size", 1, limits::kMaxMicroBatch, d.micro_batch_size, assumed, stack.name + " default");
     p.dtype = model::parse_dtype(training.value("dtype", std::string("bf16")));
-    p.tp = int_or(parallel, "parallel", "tp", 1, assumed, "no tensor parallelism printed");
-    p.pp = int_or(parallel, "parallel", "pp", 1, assumed, "no pipeline printed");
-    p.cp = int_or(parallel, "parallel", "cp", 1, assumed, "no context parallelism printed");
-    p.ep = int_or(parallel, "parallel", "ep", 1, assumed, "no expert parallelism printed");
-    p.vp = int_or(parallel, "parallel", "vp", 1, assumed, "not interleaved");
+    p.tp = int_or(parallel, "parallel", "tp", 1, kMaxDegree, 1, assumed, "no tensor parallelism printed");
+    p.pp = int_or(parallel, "parallel", "pp", 1, kMaxDegree, 1, assumed, "no pipeline printed");
+    p.cp = int_or(parallel, "parallel", "cp", 1, kMaxDegree, 1, assumed, "no context parallelism printed");
+    p.ep = int_or(parallel, "parallel", "ep", 1, kMaxDegree, 1, assumed, "no expert parallelism printed");
+    p.vp = int_or(parallel, "parallel", "vp", 1, kMaxDegree, 1, assumed, "not interleaved");
     const int64_t model_parallel = p.tp * p.pp * p.cp;
-    p.dp = int_or(parallel, "parallel", "dp", model_parallel > 0 ? c.num_gpus / model_parallel : 1, assumed,
+    p.dp = int_or(parallel, "parallel", "dp", 1, kMaxDegree, model_parallel > 0 ? c.num_gpus / model_parallel : 1, assumed,
                   "num_gpus / (tp * pp * cp)");
     p.sequence_parallel = bool_or(parallel, "parallel", "sequence_parallel", d.sequence_parallel_with_tp && p.tp > 1,
                                   assumed, stack.name + " default");
-    p.zero_stage = static_cast<int>(int_or(parallel, "parallel", "zero_stage", 0, assumed, "Megatron DDP"));
+    p.zero_stage = static_cast<int>(int_or(parallel, "parallel", "zero_stage", 0, 3, 0, assumed, "Megatron DDP"));
     p.distributed_optimizer =
         bool_or(parallel, "parallel", "distributed_optimizer", d.distributed_optimizer, assumed, stack.name + " default");
     if (const json* r = field(parallel, "recompute")) {
