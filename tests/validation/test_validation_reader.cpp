@@ -89,3 +89,15 @@ TEST_CASE("Layout integers in validation files are checked against their real ra
   CHECK(skip_reason("zero_stage", [](json& c) { c["parallel"]["zero_stage"] = 9; }) ==
         "parallel.zero_stage must be a whole number from 0 to 3, got 9");
 }
+
+TEST_CASE("A validation case id used twice is refused, naming the file and the id") {
+  const auto path = std::filesystem::temp_directory_path() / "perfplan_test_duplicate_id.json";
+  std::string message;
+  try {
+    read_changed("duplicate_id", [](json&) {}, 2);
+  } catch (const InputError& e) {
+    message = e.what();
+  }
+  CHECK(message == path.string() + ": case id 'small-gpt-dense-a100' is used twice in this file; ids must be unique");
+  std::filesystem::remove(path);
+}

@@ -315,13 +315,23 @@ std::vector<ValidationCase> load_validation_cases(const std::filesystem::path& p
     files.push_back(path);
   }
   std::vector<ValidationCase> cases;
+  std::map<std::string, std::string> file_of_id;  // ids are unique (README), also across files
   for (const auto& file : files) {
     const json doc = common::read_json_file(file);
     const json* list = field(doc, "cases");
     if (!list || !list->is_array()) {
       throw InputError(file.string() + ": expected an object with a 'cases' list (see the validation README)");
     }
-    for (const auto& item : *list) cases.push_back(read_case(item, file.filename().string(), hardware));
+    for (const auto& item : *list) {
+      ValidationCase c = read_case(item, file.filename().string(), hardware);
+      const auto [it, inserted] = file_of_id.emplace(c.id, file.string());
+      if (!inserted) {
+        throw InputError(file.string() + ": case id '" + c.id + "' is used twice" +
+                         (it->second == file.string() ? std::string(" in this file") : " (also in " + it->second + ")") +
+                         "; ids must be unique");
+      }
+      cases.push_back(std::move(c));
+    }
   }
   return cases;
 }
