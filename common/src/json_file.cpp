@@ -52,25 +52,24 @@ nlohmann::json parse_json_text(std::string_view text, const std::string& origin)
   // refused: nlohmann keeps the last, so `"vocab_size": 128256, "vocab_size": 5` would silently
   // mean 5. One set of keys per open object.
   std::vector<std::set<std::string>> open_objects;
-  const nlohmann::json::parser_callback_t check = [&origin, &open_objects](
-                                                      int depth, nlohmann::json::parse_event_t event,
-                                                      nlohmann::json& parsed) {
-    if (depth > kMaxJsonDepth) {
-      throw InputError(origin + ": JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-    }
-    if (event == nlohmann::json::parse_event_t::object_start) open_objects.emplace_back();
-    if (event == nlohmann::json::parse_event_t::object_end && !open_objects.empty()) open_objects.pop_back();
-    if (event == nlohmann::json::parse_event_t::key && !open_objects.empty() &&
-        !open_objects.back().insert(parsed.get<std::string>()).second) {
-      throw InputError(origin + ": duplicate key " + json_excerpt(parsed) +
-                       " in one JSON object; each key may appear once");
-    }
-    if (event == nlohmann::json::parse_event_t::value && parsed.is_number_float() &&
-        !std::isfinite(parsed.get<double>())) {
-      throw InputError(origin + ": a number out of range (not finite); numbers must be finite");
-    }
-    return true;
-  };
+  const nlohmann::json::parser_callback_t check =
+      [&origin, &open_objects](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+        if (depth > kMaxJsonDepth) {
+          throw InputError(origin + ": JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+        }
+        if (event == nlohmann::json::parse_event_t::object_start) open_objects.emplace_back();
+        if (event == nlohmann::json::parse_event_t::object_end && !open_objects.empty()) open_objects.pop_back();
+        if (event == nlohmann::json::parse_event_t::key && !open_objects.empty() &&
+            !open_objects.back().insert(parsed.get<std::string>()).second) {
+          throw InputError(origin + ": duplicate key " + json_excerpt(parsed) +
+                           " in one JSON object; each key may appear once");
+        }
+        if (event == nlohmann::json::parse_event_t::value && parsed.is_number_float() &&
+            !std::isfinite(parsed.get<double>())) {
+          throw InputError(origin + ": a number out of range (not finite); numbers must be finite");
+        }
+        return true;
+      };
   try {
     return nlohmann::json::parse(text.begin(), text.end(), check);
   } catch (const nlohmann::json::parse_error& e) {

@@ -74,18 +74,24 @@ TEST_CASE("Out-of-range MoE, window, rotary and layer keys are refused naming th
           c["max_window_layers"] = -5;
         }) == "config.json: key 'max_window_layers' = -5 is invalid; expected an integer >= 0");
   for (double factor : {-1.0, 0.0, 5.0}) {
-    CHECK(refusal("nemotron-4-15b", [factor](json& c) { c["partial_rotary_factor"] = factor; })
-              .find("key 'partial_rotary_factor' = ") != std::string::npos);
+    CHECK(refusal("nemotron-4-15b", [factor](json& c) {
+            c["partial_rotary_factor"] = factor;
+          }).find("key 'partial_rotary_factor' = ") != std::string::npos);
   }
   CHECK(refusal("nemotron-4-15b", [](json& c) { c["partial_rotary_factor"] = 5; }) ==
         "config.json: key 'partial_rotary_factor' = 5 is invalid; expected a number in (0, 1]");
-  CHECK(refusal("qwen3-30b-a3b", [](json& c) { c["mlp_only_layers"] = {100, -1}; }) ==
+  CHECK(refusal("qwen3-30b-a3b",
+                [](json& c) {
+                  c["mlp_only_layers"] = {100, -1};
+                }) ==
         "config.json: key 'mlp_only_layers[0]' = 100 is invalid; expected a layer index, an integer in [0, 48) "
         "(num_hidden_layers = 48)");
-  CHECK(refusal("qwen3-30b-a3b", [](json& c) { c["mlp_only_layers"] = {3, -1}; })
-            .find("key 'mlp_only_layers[1]' = -1 is invalid") != std::string::npos);
-  CHECK(refusal("qwen3-30b-a3b", [](json& c) { c["mlp_only_layers"] = {"a"}; })
-            .find("key 'mlp_only_layers[0]' = \"a\" is invalid") != std::string::npos);
+  CHECK(refusal("qwen3-30b-a3b", [](json& c) {
+          c["mlp_only_layers"] = {3, -1};
+        }).find("key 'mlp_only_layers[1]' = -1 is invalid") != std::string::npos);
+  CHECK(refusal("qwen3-30b-a3b", [](json& c) {
+          c["mlp_only_layers"] = {"a"};
+        }).find("key 'mlp_only_layers[0]' = \"a\" is invalid") != std::string::npos);
 }
 
 TEST_CASE("An activation the family's MLP does not have is refused, listing the accepted names") {
@@ -103,18 +109,22 @@ TEST_CASE("An activation the family's MLP does not have is refused, listing the 
 }
 
 TEST_CASE("Alias keys given together with different values are refused, naming both") {
-  CHECK(refusal("gpt-2", [](json& c) {
-          c["hidden_size"] = 12288;
-          c["n_embd"] = 1024;
-        }) == "config.json: keys 'hidden_size' = 12288 and 'n_embd' = 1024 are aliases of one setting with "
-              "different values; give one, or both equal");
+  CHECK(refusal("gpt-2",
+                [](json& c) {
+                  c["hidden_size"] = 12288;
+                  c["n_embd"] = 1024;
+                }) ==
+        "config.json: keys 'hidden_size' = 12288 and 'n_embd' = 1024 are aliases of one setting with "
+        "different values; give one, or both equal");
   CHECK(refusal("bloom-176b", [](json& c) { c["num_hidden_layers"] = 2; }) ==
         "config.json: keys 'num_hidden_layers' = 2 and 'n_layer' = 70 are aliases of one setting with different "
         "values; give one, or both equal");
-  CHECK(refusal("bloom-176b", [](json& c) { c["num_attention_heads"] = 7; })
-            .find("keys 'num_attention_heads' = 7 and 'n_head' = 112 are aliases") != std::string::npos);
-  CHECK(refusal("gpt-oss-120b", [](json& c) { c["experts_per_token"] = 64; })
-            .find("keys 'num_experts_per_tok' = 4 and 'experts_per_token' = 64 are aliases") != std::string::npos);
+  CHECK(refusal("bloom-176b", [](json& c) {
+          c["num_attention_heads"] = 7;
+        }).find("keys 'num_attention_heads' = 7 and 'n_head' = 112 are aliases") != std::string::npos);
+  CHECK(refusal("gpt-oss-120b", [](json& c) {
+          c["experts_per_token"] = 64;
+        }).find("keys 'num_experts_per_tok' = 4 and 'experts_per_token' = 64 are aliases") != std::string::npos);
   CHECK(refusal("llama-3.1-8b", [](json& c) { c["rope_scaling"]["type"] = "linear"; })
             .find("key 'rope_scaling.type' = \"linear\" is invalid; expected the same value as "
                   "rope_scaling.rope_type (\"llama3\")") != std::string::npos);

@@ -94,7 +94,8 @@ TEST_CASE("A validation case id used twice is refused, naming the file and the i
   const auto path = std::filesystem::temp_directory_path() / "perfplan_test_duplicate_id.json";
   std::string message;
   try {
-    read_changed("duplicate_id", [](json&) {}, 2);
+    read_changed(
+        "duplicate_id", [](json&) {}, 2);
   } catch (const InputError& e) {
     message = e.what();
   }
