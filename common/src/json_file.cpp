@@ -3,7 +3,9 @@
 #include <cmath>
 #include <cstdint>
 #include <fstream>
+#include <set>
 #include <sstream>
+#include <vector>
 
 #include "perfplan/common/input_error.hpp"
 
@@ -46,18 +48,28 @@ std::optional<int64_t> json_integer(const nlohmann::json& value, int64_t low, in
 nlohmann::json parse_json_text(std::string_view text, const std::string& origin) {
   // Nesting and numbers are checked while parsing: a value nested deeper than kMaxJsonDepth
   // (perfplan's own files nest 6 deep) would exhaust the stack of whatever walks it later, and
-  // a number that is not finite (1e400) is no quantity.
-  const nlohmann::json::parser_callback_t check = [&origin](int depth, nlohmann::json::parse_event_t event,
-                                                            nlohmann::json& parsed) {
-    if (depth > kMaxJsonDepth) {
-      throw InputError(origin + ": JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-    }
-    if (event == nlohmann::json::parse_event_t::value && parsed.is_number_float() &&
-        !std::isfinite(parsed.get<double>())) {
-      throw InputError(origin + ": a number out of range (not finite); numbers must be finite");
-    }
-    return true;
-  };
+  // a number that is not finite (1e400) is no quantity. A key given twice in one object is
+  // refused: nlohmann keeps the last, so `"vocab_size": 128256, "vocab_size": 5` would silently
+  // mean 5. One set of keys per open object.
+  std::vector<std::set<std::string>> open_objects;
+  const nlohmann::json::parser_callback_t check =
+      [&origin, &open_objects](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+        if (depth > kMaxJsonDepth) {
+          throw InputError(origin + ": JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+        }
+        if (event == nlohmann::json::parse_event_t::object_start) open_objects.emplace_back();
+        if (event == nlohmann::json::parse_event_t::object_end && !open_objects.empty()) open_objects.pop_back();
+        if (event == nlohmann::json::parse_event_t::key && !open_objects.empty() &&
+            !open_objects.back().insert(parsed.get<std::string>()).second) {
+          throw InputError(origin + ": duplicate key " + json_excerpt(parsed) +
+                           " in one JSON object; each key may appear once");
+        }
+        if (event == nlohmann::json::parse_event_t::value && parsed.is_number_float() &&
+            !std::isfinite(parsed.get<double>())) {
+          throw InputError(origin + ": a number out of range (not finite); numbers must be finite");
+        }
+        return true;
+      };
   try {
     return nlohmann::json::parse(text.begin(), text.end(), check);
   } catch (const nlohmann::json::parse_error& e) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <map>
 
 #include "perfplan/common/data_directory.hpp"
 #include "perfplan/common/json_file.hpp"
@@ -70,10 +71,20 @@ Catalog Catalog::load(const std::filesystem::path& directory) {
   }
   std::sort(files.begin(), files.end());
   Catalog catalog;
+  // Lookups ignore case, so two entries answering to one lower-cased name or alias would make
+  // `find` pick one silently: refused, naming both files.
+  std::map<std::string, std::filesystem::path> owner;
   for (const auto& file : files) {
     CatalogEntry entry = entry_from_json(common::read_json_file(file), file.string());
     std::vector<std::string> keys = {to_lower(entry.name), to_lower(file.stem().string())};
     for (const auto& alias : entry.aliases) keys.push_back(to_lower(alias));
+    for (const auto& key : keys) {
+      const auto [it, inserted] = owner.emplace(key, file);
+      if (!inserted && it->second != file) {
+        throw InputError(file.string() + ": name or alias '" + key + "' is already used by " + it->second.string() +
+                         " (catalog names, aliases and file names must be unique, ignoring case)");
+      }
+    }
     catalog.entries_.push_back(std::move(entry));
     catalog.keys_.push_back(std::move(keys));
   }

@@ -23,16 +23,25 @@ class ConfigReader {
   ConfigReader(const json& config, std::string origin, std::string model_type)
       : config_(config), origin_(std::move(origin)), model_type_(std::move(model_type)) {}
 
-  // The first of `keys` present and not null, else nullptr.
+  // The first of `keys` present and not null, else nullptr. The keys are aliases of one setting
+  // (hidden_size / n_embd): two of them given with different values is an error, not a choice.
   const json* find(std::initializer_list<const char*> keys, std::string* found_key = nullptr) const {
+    const json* found = nullptr;
+    const char* first = nullptr;
     for (const char* key : keys) {
       auto it = config_.find(key);
-      if (it != config_.end() && !it->is_null()) {
-        if (found_key) *found_key = key;
-        return &*it;
+      if (it == config_.end() || it->is_null()) continue;
+      if (!found) {
+        found = &*it;
+        first = key;
+      } else if (*it != *found) {
+        throw InputError(origin_ + ": keys '" + first + "' = " + common::json_excerpt(*found) + " and '" + key +
+                         "' = " + common::json_excerpt(*it) +
+                         " are aliases of one setting with different values; give one, or both equal");
       }
     }
-    return nullptr;
+    if (found && found_key) *found_key = first;
+    return found;
   }
 
   int64_t required_int(std::initializer_list<const char*> keys) const {
@@ -93,14 +102,17 @@ class ConfigReader {
     return value->get<std::string>() == expected;
   }
 
-  std::vector<int64_t> optional_int_list(const char* key) const {
+  // Layer indices, each in [0, num_layers); a bad element is named by its position.
+  std::vector<int64_t> optional_layer_list(const char* key, int64_t num_layers) const {
     std::vector<int64_t> out;
     const json* value = find({key});
     if (!value) return out;
     if (!value->is_array()) fail(key, *value, "a list of layer indices");
-    for (const auto& item : *value) {
-      const auto index = common::json_integer(item, 0, INT64_MAX);
-      if (!index) fail(key, *value, "a list of layer indices (integers >= 0)");
+    const std::string accepted = "a layer index, an integer in [0, " + std::to_string(num_layers) +
+                                 ") (num_hidden_layers = " + std::to_string(num_layers) + ")";
+    for (size_t i = 0; i < value->size(); ++i) {
+      const auto index = common::json_integer((*value)[i], 0, num_layers - 1);
+      if (!index) fail(std::string(key) + "[" + std::to_string(i) + "]", (*value)[i], accepted);
       out.push_back(*index);
     }
     return out;
@@ -116,6 +128,13 @@ class ConfigReader {
       out.push_back(item.get<std::string>());
     }
     return out;
+  }
+
+  // An integer >= `low` where given; `fallback` when absent.
+  int64_t optional_int_at_least(const char* key, int64_t fallback, int64_t low) const {
+    const int64_t v = optional_int({key}, fallback);
+    if (v < low) fail(key, v, "an integer >= " + std::to_string(low));
+    return v;
   }
 
   [[noreturn]] void fail(const std::string& key, const json& value, const std::string& accepted) const {
@@ -160,11 +179,22 @@ void read_attention_common(const ConfigReader& r, Architecture& a) {
   a.rope_theta = r.optional_positive({"rope_theta"}, 0.0);
   a.norm_epsilon = r.optional_positive({"rms_norm_eps", "layer_norm_epsilon", "layer_norm_eps", "norm_epsilon"}, 0.0);
   if (const json* scaling = r.object("rope_scaling")) {
+    // rope_type is the current name of the older "type": both given must agree.
     const auto type = scaling->find("rope_type") != scaling->end() ? scaling->find("rope_type") : scaling->find("type");
+    if (const auto old = scaling->find("type"); old != scaling->end() && type != old && *old != *type) {
+      r.fail("rope_scaling.type", *old, "the same value as rope_scaling.rope_type (" + common::json_excerpt(*type) +
+                                            "), of which it is the older name");
+    }
     if (type != scaling->end() && type->is_string()) a.rope_scaling_type = type->get<std::string>();
     const auto factor = scaling->find("factor");
     if (factor != scaling->end() && factor->is_number() && factor->get<double>() > 0 && std::isfinite(factor->get<double>())) {
       a.rope_scaling_factor = factor->get<double>();
+    }
+  }
+  if (const json* factor = r.find({"partial_rotary_factor"})) {
+    // The fraction of each head's dimensions that rotate (Nemotron-4: 0.5).
+    if (!factor->is_number() || !(factor->get<double>() > 0.0) || factor->get<double>() > 1.0) {
+      r.fail("partial_rotary_factor", *factor, "a number in (0, 1]");
     }
   }
   if (a.num_attention_heads > 0) {
@@ -223,18 +253,29 @@ void read_bloom(const ConfigReader& r, Architecture& a) {
   a.attention_dropout = r.optional_probability("attention_dropout", 0.0);
 }
 
+// Hugging Face GptOssConfig without layer_types: even layers slide, odd layers attend fully
+// (transformers models/gpt_oss/configuration_gpt_oss.py: "sliding_attention" if (i + 1) % 2).
+std::vector<std::string> default_layer_types(const Architecture& a) {
+  std::vector<std::string> out;
+  for (int64_t l = 0; l < a.num_layers; ++l) {
+    const bool slides = a.model_type != "gpt_oss" || (l + 1) % 2 != 0;
+    out.push_back(slides ? "sliding_attention" : "full_attention");
+  }
+  return out;
+}
+
 void set_sliding_window(const ConfigReader& r, Architecture& a) {
   const bool uses = r.optional_bool("use_sliding_window", a.model_type == "mistral" ||
                                                               a.model_type == "mixtral" ||
                                                               a.model_type == "gpt_oss");
-  const int64_t window = r.optional_int({"sliding_window"}, 0);
-  if (!uses || window <= 0) return;
-  a.sliding_window = window;
-  const auto layer_types = r.optional_string_list("layer_types");
-  if (layer_types.empty()) {
-    a.layer_uses_sliding_window.assign(static_cast<size_t>(a.num_layers), true);
-    return;
-  }
+  r.optional_int_at_least("max_window_layers", 0, 0);
+  // null or absent: no window (Mixtral, Qwen3); a window of 0 or fewer tokens is no window size.
+  const json* window = r.find({"sliding_window"});
+  if (!uses || !window) return;
+  a.sliding_window = r.optional_int({"sliding_window"}, 0);
+  if (a.sliding_window <= 0) r.fail("sliding_window", *window, "a positive number of tokens, or null for no window");
+  auto layer_types = r.optional_string_list("layer_types");
+  if (!r.find({"layer_types"})) layer_types = default_layer_types(a);
   if (static_cast<int64_t>(layer_types.size()) != a.num_layers) {
     throw InputError(r.origin() + ": key 'layer_types' has " + std::to_string(layer_types.size()) +
                      " entries; expected one per layer (" + std::to_string(a.num_layers) + ")");
@@ -245,6 +286,33 @@ void set_sliding_window(const ConfigReader& r, Architecture& a) {
                        "'; expected 'sliding_attention' or 'full_attention'");
     }
     a.layer_uses_sliding_window.push_back(type == "sliding_attention");
+  }
+}
+
+// The hidden_act / activation_function names that mean the MLP perfplan models for the family.
+// A gated GELU (GeGLU; Grok-1, written as mixtral) costs what SwiGLU costs: two up projections
+// and one elementwise product.
+void check_activation(const ConfigReader& r, const Architecture& a) {
+  static const std::vector<std::string> kGelu = {"gelu", "gelu_new", "gelu_fast", "gelu_pytorch_tanh"};
+  std::vector<std::string> accepted = kGelu;
+  std::string mlp = "a GELU MLP";
+  if (a.mlp_activation == MlpActivation::kSwiGlu) {
+    accepted.insert(accepted.begin(), {"silu", "swish"});
+    mlp = "a gated (SwiGLU / GeGLU) MLP";
+  } else if (a.mlp_activation == MlpActivation::kSquaredRelu) {
+    accepted = {"relu2"};
+    mlp = "a squared-ReLU MLP";
+  }
+  for (const char* key : {"hidden_act", "activation_function"}) {
+    const json* value = r.find({key});
+    if (!value) continue;
+    if (value->is_string() &&
+        std::find(accepted.begin(), accepted.end(), value->get<std::string>()) != accepted.end()) {
+      continue;
+    }
+    std::string names;
+    for (const auto& name : accepted) names += (names.empty() ? "" : ", ") + name;
+    r.fail(key, *value, "one of " + names + " (model_type '" + a.model_type + "' has " + mlp + ")");
   }
 }
 
@@ -262,7 +330,7 @@ MoeSpec read_moe(const ConfigReader& r, std::initializer_list<const char*> exper
 std::vector<bool> qwen_moe_layers(const ConfigReader& r, int64_t num_layers) {
   const int64_t step = r.optional_int({"decoder_sparse_step"}, 1);
   if (step <= 0) r.fail("decoder_sparse_step", step, "a positive integer");
-  const auto dense_layers = r.optional_int_list("mlp_only_layers");
+  const auto dense_layers = r.optional_layer_list("mlp_only_layers", num_layers);
   std::vector<bool> out;
   for (int64_t l = 0; l < num_layers; ++l) {
     const bool listed_dense = std::find(dense_layers.begin(), dense_layers.end(), l) != dense_layers.end();
@@ -301,9 +369,23 @@ void read_deepseek_v3(const ConfigReader& r, Architecture& a) {
   a.mla = mla;
   a.head_dim = mla.qk_nope_head_dim + mla.qk_rope_head_dim;
   MoeSpec moe = read_moe(r, {"n_routed_experts"}, {"moe_intermediate_size"});
-  moe.num_shared_experts = r.optional_int({"n_shared_experts"}, 0);
+  moe.num_shared_experts = r.optional_int_at_least("n_shared_experts", 0, 0);
   moe.shared_expert_intermediate_size = moe.num_shared_experts * moe.expert_intermediate_size;
   moe.router_score_correction_bias = r.optional_str_equals("topk_method", "noaux_tc", true);
+  // Group-limited routing: the routed experts split into n_group groups, a token's experts come
+  // from its topk_group best groups (DeepSeek-V3's node-limited routing: 8 groups, 4 chosen).
+  if (r.find({"n_group"})) {
+    const int64_t groups = r.optional_int_at_least("n_group", 1, 1);
+    if (moe.num_experts > 0 && moe.num_experts % groups != 0) {
+      r.fail("n_group", groups, "a divisor of n_routed_experts (" + std::to_string(moe.num_experts) + ")");
+    }
+    const int64_t chosen = r.optional_int({"topk_group"}, groups);
+    if (chosen < 1 || chosen > groups) {
+      r.fail("topk_group", chosen, "an integer in [1, n_group = " + std::to_string(groups) + "]");
+    }
+  } else {
+    r.optional_int_at_least("topk_group", 1, 1);
+  }
   a.moe = moe;
   const int64_t first_dense = r.optional_int({"first_k_dense_replace"}, 0);
   const int64_t freq = r.optional_int({"moe_layer_freq"}, 1);
@@ -376,6 +458,7 @@ Architecture architecture_from_hf_config(const json& config, const std::string& 
     }
     set_sliding_window(r, a);
   }
+  check_activation(r, a);
   a.validate();
   return a;
 }

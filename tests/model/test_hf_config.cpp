@@ -74,7 +74,7 @@ TEST_CASE("Bad configs are errors that name the file, the key and what is accept
   CHECK(parse_error(R"({"model_type": "qwen2_moe", "hidden_size": 64, "num_hidden_layers": 2,
       "num_attention_heads": 4, "vocab_size": 10, "intermediate_size": 8, "moe_intermediate_size": 8,
       "num_experts": 4, "num_experts_per_tok": 2, "mlp_only_layers": [-1]})")
-            .find("'mlp_only_layers'") != std::string::npos);
+            .find("'mlp_only_layers[0]' = -1 is invalid") != std::string::npos);
 }
 
 TEST_CASE("Catalog names are case-insensitive, a near miss suggests the closest name") {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <sstream>
 
 #include "perfplan/common/json_file.hpp"
 #include "perfplan/model/hf_config.hpp"
@@ -18,6 +19,7 @@ namespace {
 
 using nlohmann::json;
 using units::kGiB;
+using limits::kMaxDegree;
 
 const json* field(const json& object, const char* key) {
   if (!object.is_object()) return nullptr;
@@ -25,14 +27,15 @@ const json* field(const json& object, const char* key) {
   return (it == object.end() || it->is_null()) ? nullptr : &*it;
 }
 
-// An integer field, or `fallback` (noted in `assumed`) where the source printed null.
-int64_t int_or(const json& object, const char* section, const char* key, int64_t fallback,
-               std::vector<std::string>& assumed, const std::string& why) {
+// An integer field within [low, high], or `fallback` (noted in `assumed`) where the source
+// printed null.
+int64_t int_or(const json& object, const char* section, const char* key, int64_t low, int64_t high,
+               int64_t fallback, std::vector<std::string>& assumed, const std::string& why) {
   if (const json* v = field(object, key)) {
-    const auto n = common::json_integer(*v, 0, int64_t{1} << 40);
+    const auto n = common::json_integer(*v, low, high);
     if (!n) {
-      throw InputError(std::string(section) + "." + key + " must be a whole number from 0 to 2^40, got " +
-                       common::json_excerpt(*v));
+      throw InputError(std::string(section) + "." + key + " must be a whole number from " + std::to_string(low) +
+                       " to " + std::to_string(high) + ", got " + common::json_excerpt(*v));
     }
     return *n;
   }
@@ -61,11 +64,29 @@ bool bool_or(const json& object, const char* section, const char* key, bool fall
   return fallback;
 }
 
-std::optional<double> positive_number(const json& object, const char* key) {
+// A measured figure: nullopt where the source printed null (or nothing); a present value must be
+// a number in (0, high] -- a string, zero, a negative or an absurd value is an error (the case is
+// skipped saying so), never silently read as "not published".
+std::optional<double> measured_number(const json& object, const std::string& section, const char* key, double high,
+                                      const char* unit, double low = 0.0) {
   const json* v = field(object, key);
-  if (!v || !v->is_number() || v->get<double>() <= 0) return std::nullopt;
+  if (!v) return std::nullopt;
+  const bool in_range = v->is_number() && v->get<double>() > 0.0 && v->get<double>() >= low && v->get<double>() <= high;
+  if (!in_range) {
+    std::ostringstream range;
+    range << (low > 0.0 ? "[" : "(") << low << ", " << high << "]";
+    throw InputError(section + "." + key + " must be a number in " + range.str() + " " + unit + " or null, got " +
+                     common::json_excerpt(*v));
+  }
   return v->get<double>();
 }
+
+// Plausible bounds on published figures: a training step between 0.1 ms and ~1 day, a GPU's
+// memory up to 1 TiB, MFU a fraction of peak.
+constexpr double kMinStepS = 1e-4;
+constexpr double kMaxStepS = 1e5;
+constexpr double kMaxGpuMemoryGib = 1024;
+constexpr double kMaxRatePerGpu = 1e9;  // tokens, samples or TFLOP per second: far above any GPU
 
 // framework.{name, family, version}; a case without one ran on a Megatron stack (every source
 // before the key existed was Megatron-based).
@@ -163,7 +184,7 @@ ValidationCase read_case(const json& doc, const std::string& file, const hardwar
     const json& cluster = doc.at("cluster");
     c.gpu = cluster.at("gpu").get<std::string>();
     c.num_gpus = required_int(cluster, "cluster", "num_gpus", 1, limits::kMaxGpus);
-    c.gpus_per_node = int_or(cluster, "cluster", "gpus_per_node", 8, assumed, "8-GPU nodes");
+    c.gpus_per_node = int_or(cluster, "cluster", "gpus_per_node", 1, limits::kMaxGpus, 8, assumed, "8-GPU nodes");
     if (c.num_gpus > c.gpus_per_node && cluster.contains("inter_node") && cluster.at("inter_node").is_string()) {
       c.network = read_published_network(cluster.at("inter_node").get<std::string>());
       if (c.network) assumed.push_back("cluster.inter_node read as " + c.network->reading);
@@ -173,19 +194,19 @@ ValidationCase read_case(const json& doc, const std::string& file, const hardwar
     ParallelConfig& p = c.config;
     p.seq_len = required_int(training, "training", "seq_len", 1, limits::kMaxSeqLen);
     p.global_batch_size = required_int(training, "training", "global_batch_size", 1, limits::kMaxGlobalBatch);
-    p.micro_batch_size = int_or(training, "training", "micro_batch_size", d.micro_batch_size, assumed, stack.name + " default");
+    p.micro_batch_size = int_or(training, "training", "micro_batch_size", 1, limits::kMaxMicroBatch, d.micro_batch_size, assumed, stack.name + " default");
     p.dtype = model::parse_dtype(training.value("dtype", std::string("bf16")));
-    p.tp = int_or(parallel, "parallel", "tp", 1, assumed, "no tensor parallelism printed");
-    p.pp = int_or(parallel, "parallel", "pp", 1, assumed, "no pipeline printed");
-    p.cp = int_or(parallel, "parallel", "cp", 1, assumed, "no context parallelism printed");
-    p.ep = int_or(parallel, "parallel", "ep", 1, assumed, "no expert parallelism printed");
-    p.vp = int_or(parallel, "parallel", "vp", 1, assumed, "not interleaved");
+    p.tp = int_or(parallel, "parallel", "tp", 1, kMaxDegree, 1, assumed, "no tensor parallelism printed");
+    p.pp = int_or(parallel, "parallel", "pp", 1, kMaxDegree, 1, assumed, "no pipeline printed");
+    p.cp = int_or(parallel, "parallel", "cp", 1, kMaxDegree, 1, assumed, "no context parallelism printed");
+    p.ep = int_or(parallel, "parallel", "ep", 1, kMaxDegree, 1, assumed, "no expert parallelism printed");
+    p.vp = int_or(parallel, "parallel", "vp", 1, kMaxDegree, 1, assumed, "not interleaved");
     const int64_t model_parallel = p.tp * p.pp * p.cp;
-    p.dp = int_or(parallel, "parallel", "dp", model_parallel > 0 ? c.num_gpus / model_parallel : 1, assumed,
+    p.dp = int_or(parallel, "parallel", "dp", 1, kMaxDegree, model_parallel > 0 ? c.num_gpus / model_parallel : 1, assumed,
                   "num_gpus / (tp * pp * cp)");
     p.sequence_parallel = bool_or(parallel, "parallel", "sequence_parallel", d.sequence_parallel_with_tp && p.tp > 1,
                                   assumed, stack.name + " default");
-    p.zero_stage = static_cast<int>(int_or(parallel, "parallel", "zero_stage", 0, assumed, "Megatron DDP"));
+    p.zero_stage = static_cast<int>(int_or(parallel, "parallel", "zero_stage", 0, 3, 0, assumed, "Megatron DDP"));
     p.distributed_optimizer =
         bool_or(parallel, "parallel", "distributed_optimizer", d.distributed_optimizer, assumed, stack.name + " default");
     if (const json* r = field(parallel, "recompute")) {
@@ -253,11 +274,19 @@ ValidationCase read_case(const json& doc, const std::string& file, const hardwar
     p.attention = model::parse_attention_kernel(d.attention);
     if (p.attention != model::AttentionKernel::kFlash) assumed.push_back("attention = " + d.attention + by);
     const json& measured = doc.contains("measured") ? doc["measured"] : json::object();
-    if (const json* derived = field(doc, "derived")) c.measured_iteration_time_s = positive_number(*derived, "iteration_time_s");
-    c.measured_peak_memory_gib = positive_number(measured, "peak_memory_gib");
+    if (const json* derived = field(doc, "derived")) {
+      c.measured_iteration_time_s = measured_number(*derived, "derived", "iteration_time_s", kMaxStepS, "s", kMinStepS);
+    }
+    measured_number(measured, "measured", "iteration_time_s", kMaxStepS, "s", kMinStepS);
+    measured_number(measured, "measured", "mfu", 1.0, "(a fraction of peak)");
+    for (const char* rate : {"tokens_per_sec_per_gpu", "samples_per_sec_per_gpu", "tflops_per_gpu"}) {
+      measured_number(measured, "measured", rate, kMaxRatePerGpu, "per GPU");
+    }
+    c.measured_peak_memory_gib = measured_number(measured, "measured", "peak_memory_gib", kMaxGpuMemoryGib, "GiB");
     if (const json* split = field(measured, "memory_breakdown_gib")) {
-      auto w = positive_number(*split, "weights_gradients_optimizer");
-      auto a = positive_number(*split, "activations");
+      const std::string section = "measured.memory_breakdown_gib";
+      auto w = measured_number(*split, section, "weights_gradients_optimizer", kMaxGpuMemoryGib, "GiB");
+      auto a = measured_number(*split, section, "activations", kMaxGpuMemoryGib, "GiB");
       if (w && a) c.measured_memory_breakdown_gib = MemorySplitGib{*w, *a};
     }
   } catch (const json::exception& e) {
@@ -286,13 +315,23 @@ std::vector<ValidationCase> load_validation_cases(const std::filesystem::path& p
     files.push_back(path);
   }
   std::vector<ValidationCase> cases;
+  std::map<std::string, std::string> file_of_id;  // ids are unique (README), also across files
   for (const auto& file : files) {
     const json doc = common::read_json_file(file);
     const json* list = field(doc, "cases");
     if (!list || !list->is_array()) {
       throw InputError(file.string() + ": expected an object with a 'cases' list (see the validation README)");
     }
-    for (const auto& item : *list) cases.push_back(read_case(item, file.filename().string(), hardware));
+    for (const auto& item : *list) {
+      ValidationCase c = read_case(item, file.filename().string(), hardware);
+      const auto [it, inserted] = file_of_id.emplace(c.id, file.string());
+      if (!inserted) {
+        throw InputError(file.string() + ": case id '" + c.id + "' is used twice" +
+                         (it->second == file.string() ? std::string(" in this file") : " (also in " + it->second + ")") +
+                         "; ids must be unique");
+      }
+      cases.push_back(std::move(c));
+    }
   }
   return cases;
 }
