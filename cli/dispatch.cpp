@@ -88,6 +88,11 @@ int dispatch(const std::string& command, const std::vector<std::string>& args) {
   } catch (const InputError& e) {
     std::fprintf(stderr, "perfplan: error: %s\n", e.what());
     return 1;
+  } catch (const boost::program_options::invalid_option_value& e) {
+    std::fprintf(stderr, "perfplan %s: %s; accepted: a number of the option's kind (a whole number for counts, degrees "
+                         "and sizes), within its range (see perfplan %s --help)\n",
+                 command.c_str(), e.what(), command.c_str());
+    return 2;
   } catch (const boost::program_options::error& e) {
     std::fprintf(stderr, "perfplan %s: %s (see perfplan %s --help)\n", command.c_str(), e.what(), command.c_str());
     return 2;

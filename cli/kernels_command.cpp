@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "perfplan/common/json_file.hpp"
 #include "perfplan/hardware/hardware.hpp"
 #include "perfplan/report/hardware_report.hpp"
 #include "perfplan/common/input_error.hpp"
@@ -41,15 +42,12 @@ int run_import(const std::vector<std::string>& args) {
     }
   }
   if (trace_path.empty()) throw InputError("perfplan kernels import needs a trace file (TRACE.json)");
-  std::ifstream in(trace_path, std::ios::binary);
-  if (!in) throw InputError(trace_path + ": cannot read the trace file");
-  std::stringstream text;
-  text << in.rdbuf();
+  const std::string trace = common::read_input_file(trace_path, "a torch.profiler trace (JSON)");
   // A GPU spec's name, so predict can match the database with a cluster's GPU.
   if (!gpu_name.empty()) {
     gpu_name = hardware::HardwareCatalog::load(hardware::default_hardware_directory()).gpu(gpu_name).name;
   }
-  const std::string jsonl = kerneldb::kineto_trace_to_jsonl(text.str(), {trace_path, gpu_name});
+  const std::string jsonl = kerneldb::kineto_trace_to_jsonl(trace, {trace_path, gpu_name});
   if (out_path.empty()) {
     std::cout << jsonl;
     return 0;

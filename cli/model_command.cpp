@@ -7,6 +7,7 @@
 
 #include "perfplan/common/version.hpp"
 #include "commands.hpp"
+#include "option_style.hpp"
 #include "perfplan/report/model_report.hpp"
 #include "perfplan/model/catalog.hpp"
 #include "perfplan/common/input_error.hpp"
@@ -42,7 +43,7 @@ int run_model_command(const std::vector<std::string>& args) {
   po::positional_options_description positional;
   positional.add("model", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  po::store(po::command_line_parser(args).options(all).positional(positional).style(kOptionStyle).run(), vm);
   po::notify(vm);
   if (vm.count("help")) {
     std::cout << options << "\n";

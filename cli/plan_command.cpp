@@ -14,6 +14,7 @@
 #include "perfplan/common/version.hpp"
 #include "perfplan/launch/launch_config.hpp"
 #include "commands.hpp"
+#include "option_style.hpp"
 #include "perfplan/common/limits.hpp"
 #include "perfplan/predictor/gpu_support.hpp"
 #include "perfplan/model/catalog.hpp"
@@ -43,7 +44,7 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
       ("dtype", po::value(&dtype)->default_value(dtype), "bf16 | fp16 | fp8, or a list (bf16,fp8) to compare")
       ("framework", po::value(&framework_name)->default_value(hardware::kDefaultFramework),
        "software stack NAME[@VERSION] (hardware_specs/frameworks)")
-      ("threads", po::value(&a.request.threads)->default_value(0), "search threads (0: all cores)")
+      ("threads", po::value<int64_t>()->default_value(0), "search threads (0: all cores)")
       ("search", po::value(&search)->default_value(search),
        "exhaustive (every layout) | quick (families' representatives, then the best few families in full)")
       ("deadline", po::value<double>(), "days to train --tokens in: choose the cheapest GPU count up to --gpus that meets it")
@@ -70,7 +71,7 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
   }
   po::variables_map vm;
   // No positional arguments: a stray word is an error, not ignored.
-  po::store(po::command_line_parser(args).options(options).positional(po::positional_options_description()).run(), vm);
+  po::store(po::command_line_parser(args).options(options).positional(po::positional_options_description()).style(kOptionStyle).run(), vm);
   po::notify(vm);
   if (vm.count("help")) {
     std::cout << options << "\n";
@@ -103,6 +104,13 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
                                                 : " (perfplan writes no launch config for it)") +
                        ": give one of them, or both for the same framework");
     }
+  }
+  // Read signed, so -1 is reported as -1 (an unsigned option would wrap it to 4294967295).
+  if (const int64_t threads = vm["threads"].as<int64_t>(); threads < 0 || threads > limits::kMaxThreads) {
+    throw InputError("--threads " + std::to_string(threads) + ": accepted: 0 (all cores) to " +
+                     std::to_string(limits::kMaxThreads));
+  } else {
+    a.request.threads = static_cast<unsigned>(threads);
   }
   a.request.constraints.no_fsdp = vm.count("no-fsdp") > 0;
   {

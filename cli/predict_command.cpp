@@ -1,4 +1,5 @@
 // `perfplan predict`: one model, one cluster, one parallel layout -> time, throughput, memory.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -7,6 +8,7 @@
 
 #include "perfplan/common/version.hpp"
 #include "commands.hpp"
+#include "option_style.hpp"
 #include "perfplan/model/catalog.hpp"
 #include "perfplan/common/input_error.hpp"
 #include "perfplan/common/limits.hpp"
@@ -63,7 +65,7 @@ int run_predict_command(const std::vector<std::string>& args) {
       ("json", "print JSON");
   po::variables_map vm;
   // No positional arguments: a stray word is an error, not ignored.
-  po::store(po::command_line_parser(args).options(options).positional(po::positional_options_description()).run(), vm);
+  po::store(po::command_line_parser(args).options(options).positional(po::positional_options_description()).style(kOptionStyle).run(), vm);
   po::notify(vm);
   if (vm.count("help")) {
     std::cout << options << "\n";
@@ -100,6 +102,10 @@ int run_predict_command(const std::vector<std::string>& args) {
   const model::Architecture arch = model::resolve_architecture(model_name, catalog);
   if (!arch.moe && (vm.count("moe-comm-overlap") || !vm["moe-dispatcher"].defaulted())) {
     throw InputError("--moe-comm-overlap / --moe-dispatcher: " + arch.name + " has no experts (a dense model)");
+  }
+  if (cluster_name.find(':') != std::string::npos && !std::filesystem::exists(cluster_name)) {
+    throw InputError("--cluster " + cluster_name + ": a mixed cluster (NAME:GPUS,NAME:GPUS) is for plan and report, "
+                     "which place the stages; predict takes one cluster name or cluster file");
   }
   const hardware::ClusterSpec cluster = hardware.cluster(cluster_name, gpus);
   predictor::PredictOptions predict_options;

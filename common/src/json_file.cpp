@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "perfplan/common/input_error.hpp"
+#include "perfplan/common/limits.hpp"
 
 namespace perfplan::common {
 
@@ -79,16 +80,32 @@ nlohmann::json parse_json_text(std::string_view text, const std::string& origin)
   }
 }
 
-nlohmann::json read_json_file(const std::filesystem::path& path) {
+std::string read_input_file(const std::filesystem::path& path, const std::string& what) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
-    throw InputError(path.string() + ": is a directory, expected a JSON file");
+    throw InputError(path.string() + ": is a directory, expected " + what);
   }
-  std::ifstream in(path);
-  if (!in) throw InputError(path.string() + ": cannot open file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_json_text(text.str(), path.string());
+  const auto too_large = [&] {
+    return InputError(path.string() + ": larger than " + std::to_string(limits::kMaxInputFileBytes >> 20) +
+                      " MiB, the most perfplan reads as " + what);
+  };
+  if (std::filesystem::is_regular_file(path, ec)) {
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec && size > static_cast<uintmax_t>(limits::kMaxInputFileBytes)) throw too_large();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path.string() + ": cannot open file (expected " + what + ")");
+  std::string text;
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    text.append(buffer, static_cast<size_t>(in.gcount()));
+    if (static_cast<int64_t>(text.size()) > limits::kMaxInputFileBytes) throw too_large();
+  }
+  return text;
+}
+
+nlohmann::json read_json_file(const std::filesystem::path& path) {
+  return parse_json_text(read_input_file(path, "a JSON file"), path.string());
 }
 
 }  // namespace perfplan::common

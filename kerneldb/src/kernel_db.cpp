@@ -85,11 +85,7 @@ KernelDatabase KernelDatabase::load(const std::filesystem::path& path) {
     throw InputError(path.string() + ": is a directory, expected a kernel database file (.jsonl)");
   }
   if (!std::filesystem::exists(path, ec)) throw InputError(path.string() + ": no such file (expected a kernel database, .jsonl)");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string() + ": cannot read the kernel database");
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse(text.str(), path.string());
+  return parse(common::read_input_file(path, "a kernel database (.jsonl)"), path.string());
 }
 
 KernelDatabase KernelDatabase::parse(std::string_view jsonl, const std::string& origin) {

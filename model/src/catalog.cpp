@@ -134,7 +134,10 @@ Architecture resolve_architecture(const std::string& name_or_path, const Catalog
     }
     path /= "config.json";
   }
-  if (std::filesystem::is_regular_file(path, ec)) {
+  // A path that exists but is no regular file (/dev/null, a FIFO) is read as one: its error
+  // names the file, not "unknown model".
+  if (std::filesystem::is_regular_file(path, ec) ||
+      (name_or_path.find('/') != std::string::npos && std::filesystem::exists(path, ec))) {
     const nlohmann::json doc = common::read_json_file(path);
     if (doc.is_object() && doc.contains("config") && doc.contains("name")) {
       return entry_from_json(doc, path.string()).architecture;

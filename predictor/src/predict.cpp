@@ -208,7 +208,9 @@ Outcome<Prediction> predict(const model::Architecture& arch, const hardware::Clu
   const double replicas = static_cast<double>(config.tp * config.cp);
   const double micro_batches_per_step = static_cast<double>(config.global_batch_size / config.micro_batch_size);
   p.model_flops_per_step = totals.model_flops() * replicas * micro_batches_per_step;
-  p.hardware_flops_per_step = totals.hardware_flops() * replicas * micro_batches_per_step;
+  // HFU counts what the kernels execute (causal attention skips its masked half, recompute
+  // included), so it can never pass the peak; MFU keeps Megatron's dense convention.
+  p.hardware_flops_per_step = totals.executed_flops * replicas * micro_batches_per_step;
   const double gpus = static_cast<double>(config.num_gpus());
   // MFU against the GPUs actually used: on a mixed cluster, the GPU-weighted mean peak.
   finish_metrics(p, static_cast<double>(config.global_batch_size * config.seq_len), gpus,

@@ -36,7 +36,7 @@ std::string render_prediction_text(const predictor::Prediction& p, const model::
   out += fmt::format("throughput            {:>10.0f} tokens/s   ({:.0f} per GPU)\n", p.tokens_per_s, p.tokens_per_s_per_gpu);
   out += fmt::format("model TFLOP/s per GPU {:>10.1f}   MFU {:.1f}%   HFU {:.1f}%\n", p.model_tflops_per_gpu, 100 * p.mfu,
                      100 * p.hfu);
-  out += "  (model FLOPs: forward + backward, GEMM 2mnk, attention full s x s as Megatron; HFU adds recompute)\n\n";
+  out += "  (model FLOPs: forward + backward, GEMM 2mnk, attention full s x s as Megatron; HFU: FLOPs as executed, causal half, + recompute)\n\n";
   const auto& t = p.time;
   out += "time breakdown (critical path)\n";
   out += fmt::format("  compute               {:>10.4f} s\n", t.compute_s);
@@ -78,7 +78,7 @@ std::string render_prediction_json(const predictor::Prediction& p, const model::
                       {"gpus", cluster.num_gpus},
                       {"layout", layout_to_json(c)}}},
                     {"flop_convention",
-                     "model FLOPs = forward + backward, GEMM 2mnk, attention full s x s (Megatron); hardware FLOPs add recompute"}};
+                     "model FLOPs = forward + backward, GEMM 2mnk, attention full s x s (Megatron); hardware FLOPs as the kernels execute them (causal attention's masked half skipped) plus recompute"}};
   doc["iteration_time_s"] = p.iteration_time_s;
   doc["iteration_time_band"] = detail::band_json(p.band);
   doc["tokens_per_s"] = p.tokens_per_s;

@@ -73,6 +73,8 @@ TEST_CASE("error catalogue: every bad input exits 1 or 2 with a message naming t
   const std::string bad_cluster = s.file("cluster.json", "{\"name\": \"x\", \"gpu\": \"no-such-gpu\"}");
   const std::string bad_validation = s.file("validation.json", "{\"runs\": [{\"id\": 1}]}");
   const std::string no_cases = s.file("no_cases.json", "{\"cases\": []}");
+  const std::string huge = s.file("huge.json", "{");
+  fs::resize_file(huge, (std::uintmax_t{512} << 20) + 1);  // sparse: no disk used
   const std::string dir = s.dir.string();
   const std::vector<std::string> plan = {"plan", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "8"};
   const std::vector<std::string> predict = {"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "8"};
@@ -103,8 +105,8 @@ TEST_CASE("error catalogue: every bad input exits 1 or 2 with a message naming t
       {with(plan, {"--seq", "0"}), 1, {"sequence length", "accepted"}},
       {with(plan, {"--seq", "4611686018427387904"}), 1, {"sequence length", "16777216"}},
       {with(plan, {"--top", "0"}), 1, {"--top", "accepted: 1 to"}},
-      {with(plan, {"--threads", "-1"}), 1, {"--threads", "accepted: 0 to 1024"}},
-      {with(plan, {"--threads", "100000000"}), 1, {"--threads", "1024"}},
+      {with(plan, {"--threads", "-1"}), 1, {"--threads -1", "accepted: 0 (all cores) to 1024"}},
+      {with(plan, {"--threads", "100000000"}), 1, {"--threads 100000000", "1024"}},
       {with(plan, {"--tokens", "nan"}), 1, {"--tokens", "accepted"}},
       {with(plan, {"--tokens", "-1"}), 1, {"--tokens", "above 0"}},
       {with(plan, {"--tokens", "inf"}), 1, {"--tokens"}},
@@ -206,6 +208,14 @@ TEST_CASE("error catalogue: every bad input exits 1 or 2 with a message naming t
       {with(predict, {"--schedule", "zb-h1"}), 1, {"--schedule zb-h1", "--pp > 1"}},
       {with(predict, {"--moe-dispatcher", "flex"}), 1, {"--moe-dispatcher", "no experts"}},
       {{"model", "llama-3.1-8b", "--capacity-factor", "5"}, 1, {"--capacity-factor", "no experts"}},
+      {with(predict, {"--gp", "8"}), 2, {"--gp"}},
+      {with(predict, {"--tp", "48.9"}), 2, {"'48.9'", "--tp", "a whole number for counts"}},
+      {{"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-h100:8,dgx-a100:8", "--gpus", "16"}, 1,
+       {"mixed cluster", "for plan and report"}},
+      {{"model", "/dev/null"}, 1, {"/dev/null", "malformed JSON"}},
+      {{"model", huge}, 1, {"larger than 512 MiB", "a JSON file"}},
+      {{"kernels", "import", huge}, 1, {"larger than 512 MiB", "trace"}},
+      {with(predict, {"--kernels", huge}), 1, {"larger than 512 MiB", "kernel database"}},
       {with(plan, {"--tp", "0"}), 1, {"--tp must be a positive degree, 1 to 1048576", "got 0"}},
       {with(plan, {"--max-ep", "0"}), 1, {"--max-ep must be a positive degree"}},
       {with(predict, {"--framework", "megatron-core@bogus"}), 1, {"version 'bogus'", "describes no numbered release"}},

@@ -249,3 +249,17 @@ TEST_CASE("cli hardware lists the GPUs, links and clusters") {
   CHECK(bad.exit_code != 0);
   CHECK(contains(bad.err, "takes no arguments"));
 }
+
+TEST_CASE("predict: HFU counts executed FLOPs, so a 16M-token causal sequence with full recompute stays below 100 %") {
+  // Before: HFU 102.5 % (recomputed attention counted as the full s x s the kernel never runs).
+  const CliResult r = run_perfplan({"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "8", "--cp",
+                                    "8", "--seq", "16777216", "--recompute", "full", "--json"});
+  REQUIRE(r.exit_code == 0);
+  const auto doc = nlohmann::json::parse(r.out);
+  const double mfu = doc.at("mfu").get<double>(), hfu = doc.at("hfu").get<double>();
+  CHECK(hfu > 0);
+  CHECK(hfu < 1);
+  // At this length attention is nearly all the work: its dense-convention count is twice what
+  // the causal kernel executes, so HFU (executed, + recompute) falls below MFU (dense convention).
+  CHECK(hfu < mfu);
+}

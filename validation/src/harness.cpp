@@ -6,6 +6,7 @@
 #include "perfplan/common/input_error.hpp"
 #include "perfplan/kerneldb/kernel_db.hpp"
 #include "perfplan/planner/plan.hpp"
+#include "perfplan/predictor/kernel_db_check.hpp"
 #include "perfplan/predictor/kernel_db_model.hpp"
 
 namespace perfplan::validation {
@@ -18,13 +19,20 @@ KernelDbComparison compare_with_kernel_db(const std::vector<ValidationCase>& cas
   for (const auto& c : cases) {
     if (!models.count(c.gpu)) {
       std::optional<predictor::KernelDbModel> model;
+      std::optional<hardware::GpuSpec> gpu;
       try {
-        if (auto db = kerneldb::load_kernel_db_for_gpu(kernels_dir, hardware.gpu(c.gpu).name)) {
+        gpu = hardware.gpu(c.gpu);
+      } catch (const InputError&) {
+        // An unknown GPU is reported by the roofline pass.
+      }
+      // A malformed database, or one beating the GPU's physics, is an error of the run, never a
+      // silent "no kernel database".
+      if (gpu) {
+        if (auto db = kerneldb::load_kernel_db_for_gpu(kernels_dir, gpu->name)) {
+          predictor::check_kernel_db_for_gpu(*db, *gpu);
           out.databases.push_back(db->origin());
           model.emplace(std::move(*db));
         }
-      } catch (const InputError&) {
-        // An unknown GPU is reported by the roofline pass; a malformed database by `predict`.
       }
       models.emplace(c.gpu, std::move(model));
     }

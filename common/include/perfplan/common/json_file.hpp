@@ -18,6 +18,10 @@ inline constexpr int kMaxJsonDepth = 64;
 // says so.
 nlohmann::json parse_json_text(std::string_view text, const std::string& origin);
 nlohmann::json read_json_file(const std::filesystem::path& path);
+// A whole input file (a JSON file, a kernel database, a trace) as text, at most
+// limits::kMaxInputFileBytes: a larger one is an InputError before it is read into memory (a
+// FIFO or device is read up to the bound). A directory or a missing file says so.
+std::string read_input_file(const std::filesystem::path& path, const std::string& what);
 // An integer within [low, high] (an integral number written as 4096.0 counts); nullopt for any
 // other value (a fraction, a string, an integer out of range) -- never a truncating cast.
 std::optional<int64_t> json_integer(const nlohmann::json& value, int64_t low, int64_t high);

@@ -20,6 +20,10 @@ inline constexpr unsigned kMaxThreads = 1024;
 inline constexpr double kMaxTokens = 1e18;                     // training tokens
 // Events in one timeline (--trace): about 150 bytes each in the Chrome trace, so ~150 MB, what
 // Perfetto's UI still opens; a longer step is refused rather than built in memory.
+// Bytes of one input file read whole (JSON, kernel databases, traces): the parsed form takes
+// several times this, so 512 MiB already needs gigabytes; torch.profiler traces of one step
+// are tens of MB.
+inline constexpr int64_t kMaxInputFileBytes = int64_t{512} << 20;
 // Cells of one throughput matrix (jobs x GPU types x counts): at the ~2 ms a cell takes on a
 // 2-core machine (bench_throughput_matrix), 100,000 cells are minutes of search.
 inline constexpr int64_t kMaxMatrixCells = 100000;

@@ -62,7 +62,9 @@ struct Prediction {
   double tokens_per_s_per_gpu = 0;
   // FLOP convention: model FLOPs = forward + backward of every operator under the dense
   // convention (GEMM 2mnk, attention's full s x s as in Megatron), no recompute; hardware FLOPs
-  // add the recomputed forward.
+  // are those the kernels execute: the recomputed forward added, causal attention's masked half
+  // and other skipped work left out (so HFU <= 1 where a dense-convention MFU at long causal
+  // sequences need not be).
   double model_flops_per_step = 0;
   double hardware_flops_per_step = 0;
   double model_tflops_per_gpu = 0;
