@@ -17,6 +17,7 @@
 #include "option_style.hpp"
 #include "perfplan/common/limits.hpp"
 #include "perfplan/predictor/gpu_support.hpp"
+#include "perfplan/predictor/kernel_db_check.hpp"
 #include "perfplan/model/catalog.hpp"
 #include "perfplan/common/input_error.hpp"
 #include "perfplan/report/plan_report.hpp"
@@ -60,7 +61,8 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
       ("max-ep", po::value(&a.request.constraints.max_ep), "largest expert-parallel degree to search")
       ("no-fsdp", "do not search FSDP / ZeRO-3")
       ("mem-headroom", po::value(&mem_headroom_gib)->default_value(2.0),
-       "GiB each GPU keeps free beside the predicted peak (allocator fragmentation)");
+       "GiB each GPU keeps free beside the predicted peak (allocator fragmentation)")
+      ("no-kernels", "roofline only: ignore the GPU's measured kernel database (hardware_specs/kernels/<gpu>.jsonl)");
   if (report) {
     options.add_options()("output,o", po::value(&a.output)->default_value("report.html"), "HTML file to write");
   } else {
@@ -175,6 +177,15 @@ PlanArguments parse_plan_arguments(const std::vector<std::string>& args, const c
   }
   a.request.band = hardware.prediction_band(mixed ? std::string() : a.request.cluster.gpu.name,
                                             a.request.framework.family);
+  // The GPU's measured kernels, as predict uses them (else plan and predict would disagree on
+  // the same layout); a mixed cluster keeps the roofline (one database serves one GPU type).
+  if (!vm.count("no-kernels")) {
+    const auto kernels_dir = hardware::default_hardware_directory() / "kernels";
+    if (!mixed) a.request.compute = predictor::default_kernel_model(kernels_dir, a.request.cluster.gpu);
+    for (auto& alternative : a.alternatives) {
+      alternative.compute = predictor::default_kernel_model(kernels_dir, alternative.cluster.gpu);
+    }
+  }
   if (dtypes.size() > 1) {
     // Precision alternatives: each cluster alternative (or the one cluster) at each dtype.
     std::vector<planner::PlanRequest> bases = a.alternatives.empty() ? std::vector<planner::PlanRequest>{a.request} : a.alternatives;

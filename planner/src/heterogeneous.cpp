@@ -245,7 +245,9 @@ predictor::Outcome<predictor::Prediction> predict_split_dp(const PlanRequest& r,
   predictor::MemoryFit memory;
   double model_flops = 0, hardware_flops = 0;
   for (size_t k = 0; k < parts.size(); ++k) {
-    auto outcome = predictor::predict(r.architecture, parts[k], r.framework, layout.per_part[k]);
+    predictor::PredictOptions options;
+    options.compute = r.compute.get();  // a KernelDbModel answers for its own GPU's part only
+    auto outcome = predictor::predict(r.architecture, parts[k], r.framework, layout.per_part[k], options);
     if (!outcome.feasible()) return outcome.infeasible();
     predictor::Prediction p = std::move(outcome).value();
     model_flops += p.model_flops_per_step;

@@ -275,6 +275,7 @@ PlanResult plan(const PlanRequest& request) {
       }
       // Layouts that shard a micro-batch alike share its operators (built once per thread).
       predictor::PredictOptions options;
+      options.compute = request.compute.get();
       if (item.per_part.empty() && c.recompute_keep.empty()) {
         const auto key = step_key(c);
         auto it = local.steps.find(key);
@@ -475,6 +476,7 @@ PlanResult plan(const PlanRequest& request) {
     predictor::PredictOptions with_timeline;
     with_timeline.timeline = true;
     with_timeline.band = request.band;
+    with_timeline.compute = request.compute.get();
     feasible.front().prediction =
         predictor::predict(request.architecture, request.cluster, request.framework, feasible.front().config,
                            with_timeline)
@@ -489,7 +491,9 @@ LayoutRank rank_of(const PlanRequest& request, const PlanResult& result, const p
                    double memory_tolerance) {
   LayoutRank out;
   out.feasible = static_cast<int64_t>(result.feasible.size());
-  const auto outcome = predictor::predict(request.architecture, request.cluster, request.framework, layout);
+  predictor::PredictOptions options;
+  options.compute = request.compute.get();
+  const auto outcome = predictor::predict(request.architecture, request.cluster, request.framework, layout, options);
   if (!outcome.feasible()) {
     out.why_pruned = outcome.infeasible().detail;
     return out;

@@ -104,4 +104,12 @@ void check_kernel_db_for_gpu(const kerneldb::KernelDatabase& db, const hardware:
   }
 }
 
+std::shared_ptr<const KernelDbModel> default_kernel_model(const std::filesystem::path& kernels_dir,
+                                                          const hardware::GpuSpec& gpu) {
+  auto db = kerneldb::load_kernel_db_for_gpu(kernels_dir, gpu.name);
+  if (!db) return nullptr;
+  check_kernel_db_for_gpu(*db, gpu);
+  return std::make_shared<const KernelDbModel>(std::move(*db));
+}
+
 }  // namespace perfplan::predictor

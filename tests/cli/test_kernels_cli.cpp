@@ -1,6 +1,7 @@
 // `perfplan kernels import` round trip, `kernels show`, and `predict --kernels FILE`.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -147,4 +148,43 @@ TEST_CASE("perfplan kernels import and predict refuse malformed tags and measure
   CHECK(refused.exit_code == 1);
   CHECK(contains(refused.err, "is faster than H100-SXM5-80GB can run: 1.374e+08 TFLOP/s"));
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("plan uses the GPU's default kernel database as predict does, so both give one layout one time") {
+  namespace fs = std::filesystem;
+  const fs::path source = fs::path(PERFPLAN_TEST_DATA_DIR).parent_path().parent_path();
+  const fs::path data = fs::temp_directory_path() / "perfplan_plan_kernels_data";
+  fs::remove_all(data);
+  fs::create_directories(data);
+  for (const char* part : {"hardware_specs", "model", "launch"}) {
+    fs::copy(source / part, data / part, fs::copy_options::recursive);
+  }
+  const fs::path trace = data / "trace.json";
+  std::ofstream(trace) << small_trace();
+  const fs::path db = data / "hardware_specs" / "kernels" / "h100-sxm5-80gb.jsonl";
+  REQUIRE(run_perfplan({"kernels", "import", trace.string(), "--gpu", "H100-SXM5-80GB", "-o", db.string()}).exit_code == 0);
+  REQUIRE(setenv("PERFPLAN_DATA_DIR", data.c_str(), 1) == 0);
+  const std::vector<std::string> plan = {"plan", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "8",
+                                         "--gbs", "8", "--tp", "1", "--pp", "1", "--top", "1", "--json"};
+  const CliResult measured = run_perfplan(plan);
+  auto roofline_args = plan;
+  roofline_args.push_back("--no-kernels");
+  const CliResult roofline = run_perfplan(roofline_args);
+  REQUIRE(measured.exit_code == 0);
+  REQUIRE(roofline.exit_code == 0);
+  const json top = json::parse(measured.out)["top"][0];
+  const json& l = top["layout"];
+  // The 4096^3 GEMM at 150 us replaces the roofline's o_proj time in the plan too.
+  CHECK(top["iteration_time_s"].get<double>() != json::parse(roofline.out)["top"][0]["iteration_time_s"].get<double>());
+  std::vector<std::string> predict = {"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "8",
+                                      "--tp", "1", "--dp", "8", "--mbs", std::to_string(l["mbs"].get<int64_t>()),
+                                      "--gbs", "8", "--recompute", l["recompute"].get<std::string>(), "--zero",
+                                      std::to_string(l["zero_stage"].get<int64_t>()), "--json"};
+  if (l["distributed_optimizer"].get<bool>()) predict.push_back("--distributed-optimizer");
+  const CliResult predicted = run_perfplan(predict);
+  unsetenv("PERFPLAN_DATA_DIR");
+  REQUIRE(predicted.exit_code == 0);
+  CHECK(json::parse(predicted.out)["iteration_time_s"].get<double>() ==
+        doctest::Approx(top["iteration_time_s"].get<double>()).epsilon(1e-9));
+  fs::remove_all(data);
 }

@@ -3,6 +3,7 @@
 // pruned cheaply, predicted, and ranked by throughput, time-to-train or cost.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <map>
 #include <string>
 #include <vector>
@@ -53,6 +54,9 @@ struct PlanRequest {
   int quick_families = 4;
   // Called from the searching threads with (evaluated, total); may be empty.
   std::function<void(int64_t, int64_t)> progress;
+  // Kernel times: measured (a KernelDbModel, which answers only for its own GPU), or the
+  // roofline when null; shared so requests copy cheaply and threads read it at once.
+  std::shared_ptr<const predictor::ComputeModel> compute;
 };
 
 // One evaluated layout.

@@ -3,11 +3,14 @@
 // that GPU must be `gpu`, and no measurement may beat the GPU's physics (peak FLOP/s for GEMM
 // and attention, HBM bandwidth for memory-bound kernels). Checked where a database meets a GPU
 // (perfplan predict), before any prediction uses it.
+#include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "perfplan/hardware/hardware.hpp"
 #include "perfplan/kerneldb/kernel_db.hpp"
+#include "perfplan/predictor/kernel_db_model.hpp"
 
 namespace perfplan::predictor {
 
@@ -20,5 +23,10 @@ std::optional<std::string> physics_violation(const kerneldb::KernelDbEntry& entr
 // InputError naming the database when it names no GPU, was measured on another GPU, or holds a
 // measurement physics_violation refuses (the first such, with its tag).
 void check_kernel_db_for_gpu(const kerneldb::KernelDatabase& db, const hardware::GpuSpec& gpu);
+
+// The GPU's default database (`kernels_dir`/<gpu>.jsonl), checked as above, as a compute model;
+// null when there is none (then the roofline serves).
+std::shared_ptr<const KernelDbModel> default_kernel_model(const std::filesystem::path& kernels_dir,
+                                                          const hardware::GpuSpec& gpu);
 
 }  // namespace perfplan::predictor
