@@ -38,16 +38,21 @@ int run_calibrate_command(const std::vector<std::string>& args) {
   const auto priors =
       hardware::HardwareCatalog::load(hardware::default_hardware_directory(), hardware::CalibrationUse::kPriors);
   std::vector<validation::ValidationCase> cases;
-  for (const auto& path : paths) {
-    for (auto& c : validation::load_validation_cases(path, priors)) cases.push_back(std::move(c));
-  }
+  for (auto& c : validation::load_validation_cases(std::vector<std::filesystem::path>(paths.begin(), paths.end()), priors))
+    cases.push_back(std::move(c));
   if (cases.empty()) throw InputError("perfplan calibrate: the validation files hold no cases to fit against");
   const validation::CalibrationFit fit = validation::calibrate(cases, priors);
-  if (write && (fit.cases == 0 || std::none_of(fit.constants.begin(), fit.constants.end(),
+  if (fit.cases == 0) {
+    const auto skipped = std::find_if(cases.begin(), cases.end(), [](const auto& c) { return !c.skip_reason.empty(); });
+    throw InputError("perfplan calibrate: none of the " + std::to_string(cases.size()) +
+                     " cases has a published time it can be fitted to" +
+                     (skipped != cases.end() ? " (case " + skipped->id + ": " + skipped->skip_reason + ")" : std::string()));
+  }
+  if (write && (std::none_of(fit.constants.begin(), fit.constants.end(),
                                                [](const auto& c) { return c.fitted; }))) {
     // Writing would replace the stored fit with the priors: refused, the file is left as it is.
     throw InputError("perfplan calibrate --write: " + std::to_string(fit.cases) +
-                     " cases with a published time, too few to fit any constant; calibration.json is left unchanged");
+                     " cases with a published time fit no constant; calibration.json is left unchanged");
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << (as_json ? report::render_calibration_json(fit, seconds) : report::render_calibration_text(fit, seconds));

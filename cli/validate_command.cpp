@@ -1,4 +1,5 @@
 // `perfplan validate PATH...`: the predictor's error on published training runs.
+#include <algorithm>
 #include <iostream>
 
 #include "commands.hpp"
@@ -53,9 +54,8 @@ int run_validate_command(const std::vector<std::string>& args) {
   if (markdown && as_json) throw InputError("perfplan validate: give --markdown or --json, not both");
   const auto hardware = hardware::HardwareCatalog::load(hardware::default_hardware_directory());
   std::vector<validation::ValidationCase> cases;
-  for (const auto& path : paths) {
-    for (auto& c : validation::load_validation_cases(path, hardware)) cases.push_back(std::move(c));
-  }
+  for (auto& c : validation::load_validation_cases(std::vector<std::filesystem::path>(paths.begin(), paths.end()), hardware))
+    cases.push_back(std::move(c));
   if (cases.empty()) throw InputError("perfplan validate: the validation files hold no cases");
   if (cross) {
     const auto priors =
@@ -76,6 +76,11 @@ int run_validate_command(const std::vector<std::string>& args) {
   }
   std::vector<validation::CaseResult> results;
   for (const auto& c : cases) results.push_back(validation::validate_case(c, hardware));
+  // Every case skipped is no validation: an error naming the first reason, not exit 0.
+  if (std::all_of(results.begin(), results.end(), [](const auto& r) { return !r.skipped.empty(); })) {
+    throw InputError("perfplan validate: all " + std::to_string(results.size()) + " cases were skipped (case " +
+                     results.front().id + ": " + results.front().skipped + ")");
+  }
   const auto summary = validation::summarize(results);
   const validation::KernelDbComparison kdb =
       with_kernels ? validation::compare_with_kernel_db(cases, hardware) : validation::KernelDbComparison{};

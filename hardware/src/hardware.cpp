@@ -2,6 +2,7 @@
 #include "perfplan/hardware/hardware.hpp"
 
 #include <algorithm>
+#include <regex>
 #include <map>
 #include <memory>
 #include <cctype>
@@ -520,12 +521,15 @@ FrameworkSpec HardwareCatalog::framework_flag(const std::string& text, std::stri
   for (const auto& r : f.releases) described += ", " + r.release;
   const std::string accepted = f.release.empty() ? "no version (" + f.name + " describes no numbered release)"
                                                  : "a release (" + described + ") or a year";
-  if (f.release.empty() || version.empty() || version.find('@') != std::string::npos || release_key(version).empty()) {
+  // A release number ("0.2.2", "v2.5.1", "2.5.0rc1") or a year; "-1", "1e3" or "bogus" are not.
+  static const std::regex kVersion("v?[0-9]+(\\.[0-9]+)*([.+-]?(rc|a|b|alpha|beta|post|dev)[0-9]*)?");
+  if (f.release.empty() || !std::regex_match(version, kVersion) || release_key(version).empty()) {
     throw InputError("--framework " + text + ": version '" + version + "' is not one perfplan can match; accepted: " +
                      accepted);
   }
   FrameworkSpec out = f.at_release(version, note);
-  if (note.find("older than every described release") != std::string::npos) {
+  if (note.find("older than every described release") != std::string::npos ||
+      note.find("none is dated in or before") != std::string::npos) {
     throw InputError("--framework " + text + ": older than every release perfplan describes; accepted: " + accepted);
   }
   return out;

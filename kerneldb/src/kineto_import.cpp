@@ -105,6 +105,10 @@ std::string kineto_trace_to_jsonl(std::string_view trace_json, const KinetoImpor
   }
   const auto by_start = [](const Event& a, const Event& b) { return a.start_ns < b.start_ns; };
   std::stable_sort(annotations.begin(), annotations.end(), by_start);
+  if (activities.empty()) {
+    throw InputError(where + ": no GPU kernel, memcpy or memset events (cat \"kernel\", \"gpu_memcpy\", \"gpu_memset\"); "
+                     "record the trace with torch.profiler's ProfilerActivity.CUDA");
+  }
   std::stable_sort(activities.begin(), activities.end(), by_start);
 
   json context = json::object();

@@ -12,9 +12,12 @@ std::optional<Infeasible> check_gpu_support(const hardware::ClusterSpec& cluster
   for (const auto& part : cluster.parts) gpus.push_back(&part.gpu);
   for (const hardware::GpuSpec* gpu : gpus) {
     if (dtype == model::DType::kFp8 && !(gpu->peak_fp8_flops_per_s > 0)) {
+      std::string accepted;
+      if (gpu->peak_bf16_flops_per_s > 0) accepted += "bf16, ";
+      if (gpu->peak_fp16_flops_per_s > 0) accepted += "fp16, ";
       return Infeasible{InfeasibleKind::kUnsupported,
                         gpu->name + " has no FP8 tensor cores (FP8 training needs compute capability 8.9+: Ada, "
-                                    "Hopper, Blackwell); accepted dtypes there: bf16, fp16"};
+                                    "Hopper, Blackwell); accepted dtypes there: " + accepted + "fp32"};
     }
     if (dtype == model::DType::kBf16 && !(gpu->peak_bf16_flops_per_s > 0)) {
       return Infeasible{InfeasibleKind::kUnsupported,

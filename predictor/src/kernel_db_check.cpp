@@ -19,6 +19,10 @@ constexpr double kHbmTolerance = 1.05;
 // 2-4x HBM (A100 L2 ~5 TB/s vs 2.0 TB/s HBM; MI300X Infinity Cache 17.2 TB/s vs 5.3 TB/s). 10x
 // refuses only the impossible (e.g. 1 MB in 1 ns = 1e15 B/s).
 constexpr double kCacheOverHbm = 10.0;
+// The other side: a kernel longer than 1 ms (past launch-bound sizes, whose floor is ~5-20 us)
+// below 1 % of the peak FLOP/s or HBM bandwidth (see physics_violation).
+constexpr double kSlowKernelSeconds = 1e-3;
+constexpr double kSlowestPeakFraction = 0.01;
 
 std::string rate_text(double value) {
   char buffer[32];
@@ -59,9 +63,18 @@ std::optional<std::string> physics_violation(const kerneldb::KernelDbEntry& e, c
     const double peak = dtype ? gpu.peak_flops_per_s(*dtype) : 0;
     const double rate = flops / e.seconds;
     if (peak > 0 && rate > kPeakFlopsTolerance * peak) {
-      return rate_text(rate / 1e12) + " TFLOP/s in " + rate_text(e.seconds) + " s, above " +
+      return "faster than it can run: " + rate_text(rate / 1e12) + " TFLOP/s in " + rate_text(e.seconds) + " s, above " +
              rate_text(kPeakFlopsTolerance * peak / 1e12) + " (" + rate_text(kPeakFlopsTolerance * 100) + " % of " + gpu.name + "'s " + e.dtype + " peak of " +
              rate_text(peak / 1e12) + " TFLOP/s)";
+    }
+    // Too slow to be this GPU's kernel: past the launch-bound regime (kSlowKernelSeconds) even a
+    // CUDA-core fallback runs at several % of the tensor-core peak (H100: fp32 67 of bf16 989
+    // TFLOP/s, NVIDIA H100 datasheet), so below kSlowestPeakFraction the GPU was shared,
+    // throttled or the file is wrong.
+    if (peak > 0 && e.seconds > kSlowKernelSeconds && rate < kSlowestPeakFraction * peak) {
+      return "slower than it can run: " + rate_text(rate / 1e12) + " TFLOP/s in " + rate_text(e.seconds) +
+             " s, below " + rate_text(kSlowestPeakFraction * 100) + " % of " + gpu.name + "'s " + e.dtype +
+             " peak of " + rate_text(peak / 1e12) + " TFLOP/s";
     }
     return std::nullopt;
   }
@@ -70,8 +83,13 @@ std::optional<std::string> physics_violation(const kerneldb::KernelDbEntry& e, c
   const double rate = *bytes / e.seconds;
   const bool in_cache = *bytes <= gpu.l2_bytes;
   const double bound = (in_cache ? kCacheOverHbm : kHbmTolerance) * gpu.hbm_bytes_per_s;
+  if (e.seconds > kSlowKernelSeconds && rate < kSlowestPeakFraction * gpu.hbm_bytes_per_s) {
+    return "slower than it can run: " + rate_text(rate / 1e9) + " GB/s in " + rate_text(e.seconds) + " s, below " +
+           rate_text(kSlowestPeakFraction * 100) + " % of " + gpu.name + "'s HBM bandwidth of " +
+           rate_text(gpu.hbm_bytes_per_s / 1e9) + " GB/s";
+  }
   if (rate > bound) {
-    return rate_text(rate / 1e9) + " GB/s in " + rate_text(e.seconds) + " s, above " + rate_text(bound / 1e9) +
+    return "faster than it can run: " + rate_text(rate / 1e9) + " GB/s in " + rate_text(e.seconds) + " s, above " + rate_text(bound / 1e9) +
            " GB/s (" + (in_cache ? rate_text(kCacheOverHbm) + "x" : rate_text(kHbmTolerance * 100) + " % of") + " " + gpu.name + "'s HBM bandwidth of " +
            rate_text(gpu.hbm_bytes_per_s / 1e9) + " GB/s" +
            (in_cache ? ", the bound for a working set that fits in L2)" : ")");
@@ -98,8 +116,10 @@ void check_kernel_db_for_gpu(const kerneldb::KernelDatabase& db, const hardware:
         tag += (first ? "" : ",") + key + "=" + value;
         first = false;
       }
-      throw InputError(db.origin() + ": measurement " + tag + " is faster than " + gpu.name + " can run: " + *why +
-                       "; re-measure it (accepted: at most the GPU's peak)");
+      throw InputError(db.origin() + ": measurement " + tag + " on " + gpu.name + " is " + *why +
+                       "; re-measure it (accepted: at most the GPU's peak, and above " +
+                       rate_text(kSlowestPeakFraction * 100) + " % of it for kernels longer than " +
+                       rate_text(kSlowKernelSeconds * 1e3) + " ms)");
     }
   }
 }

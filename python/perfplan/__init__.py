@@ -12,6 +12,7 @@ threads may call it at once.
 from __future__ import annotations
 
 import numbers
+import os
 import threading
 from dataclasses import asdict, dataclass, fields
 from typing import List, Optional, Sequence
@@ -42,6 +43,8 @@ def _checked(function, options: dict) -> dict:
             if not _INT64[0] <= value <= _INT64[1]:
                 raise InputError(f"{name} = {value} is out of range; accepted: a 64-bit integer within the option's bound")
         elif kind == "bool":
+            if type(value).__name__ == "bool_" and hasattr(value, "dtype"):  # numpy.bool_
+                value = bool(value)
             if not isinstance(value, bool):
                 raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
         elif kind == "float":
@@ -49,10 +52,18 @@ def _checked(function, options: dict) -> dict:
                 raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
             value = float(value)
         elif kind == "str":
+            if name in ("model", "data_dir") and isinstance(value, os.PathLike):
+                value = os.fspath(value)
             if not isinstance(value, str):
                 raise TypeError(f"{name} must be a str, got {type(value).__name__} {value!r}")
             if "\0" in value:
                 raise InputError(f"{name} holds a NUL character; accepted: a name or a path")
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                # A lone surrogate (os.fsdecode of a file name that is not UTF-8) has no UTF-8 form.
+                raise InputError(f"{name} = {value!r} is not valid text (a lone surrogate); accepted: UTF-8 "
+                                 "names and paths") from None
         out[name] = value
     return out
 
@@ -250,6 +261,8 @@ class Library:
                           framework: str = "megatron-core", threads: int = 0) -> ThroughputMatrix:
         # A dict job is checked as a Job: an unknown key (a typo like seq_len) is a TypeError, not
         # a silently default sequence length.
+        if isinstance(jobs, (str, bytes)) or not all(isinstance(j, (Job, dict)) for j in jobs):
+            raise TypeError("jobs must be a list of perfplan.Job or dicts of Job's fields")
         native_jobs = [_checked(Job, (j if isinstance(j, Job) else Job(**j)).to_dict()) for j in jobs]
         options = _checked(Library.throughput_matrix, {"framework": framework, "threads": threads})
         r = self._native.throughput_matrix(native_jobs, _strings("gpu_types", gpu_types),

@@ -133,3 +133,17 @@ def test_a_layout_that_does_not_fit_says_so_when_printed():
     p = perfplan.predict(**{**BASE, "tp": 1})
     assert not p.fits
     assert str(p).endswith("GiB per GPU (DOES NOT FIT)")
+
+
+def test_odd_but_valid_types_and_invalid_text():
+    assert perfplan.predict(**{**BASE, "tp": 8, "sp": True}).fits
+    with pytest.raises(ValueError, match="not valid text"):
+        perfplan.predict(**{**BASE, "model": "llama\udcff"})
+    with pytest.raises(TypeError, match="jobs must be a list"):
+        perfplan.throughput_matrix("llama-3.1-8b", ["dgx-h100"], [8])
+    try:
+        import numpy
+    except ImportError:
+        return
+    p = perfplan.predict(**{**BASE, "tp": numpy.int64(8), "sp": numpy.bool_(True)})
+    assert p.fits

@@ -74,6 +74,7 @@ TEST_CASE("error catalogue: every bad input exits 1 or 2 with a message naming t
   const std::string bad_validation = s.file("validation.json", "{\"runs\": [{\"id\": 1}]}");
   const std::string no_cases = s.file("no_cases.json", "{\"cases\": []}");
   const std::string huge = s.file("huge.json", "{");
+  const std::string empty_trace = s.file("empty_trace.json", "{\"traceEvents\": []}");
   fs::resize_file(huge, (std::uintmax_t{512} << 20) + 1);  // sparse: no disk used
   const std::string dir = s.dir.string();
   const std::vector<std::string> plan = {"plan", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "8"};
@@ -195,7 +196,9 @@ TEST_CASE("error catalogue: every bad input exits 1 or 2 with a message naming t
       {{"calibrate", no_cases}, 1, {"hold no cases"}},
       {{"calibrate", no_cases, "--write"}, 1, {"hold no cases"}},
       {{"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-a100", "--gpus", "8", "--dtype", "fp8"}, 1,
-       {"A100-SXM4-80GB has no FP8 tensor cores", "accepted dtypes there: bf16, fp16"}},
+       {"A100-SXM4-80GB has no FP8 tensor cores", "accepted dtypes there: bf16, fp16, fp32"}},
+      {{"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-v100", "--gpus", "8", "--dtype", "fp8"}, 1,
+       {"has no FP8 tensor cores", "accepted dtypes there: fp16, fp32"}},
       {{"plan", "--model", "llama-3.1-8b", "--cluster", "dgx-a100", "--gpus", "8", "--dtype", "fp8"}, 1,
        {"no FP8 tensor cores"}},
       {{"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-v100", "--gpus", "8"}, 1,
@@ -213,6 +216,8 @@ TEST_CASE("error catalogue: every bad input exits 1 or 2 with a message naming t
       {{"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-h100:8,dgx-a100:8", "--gpus", "16"}, 1,
        {"mixed cluster", "for plan and report"}},
       {{"model", "/dev/null"}, 1, {"/dev/null", "malformed JSON"}},
+      {{"kernels", "import", empty_trace}, 1, {"no GPU kernel", "ProfilerActivity.CUDA"}},
+      {{"validate", no_cases, no_cases}, 1, {"given twice"}},
       {{"model", huge}, 1, {"larger than 512 MiB", "a JSON file"}},
       {{"kernels", "import", huge}, 1, {"larger than 512 MiB", "trace"}},
       {with(predict, {"--kernels", huge}), 1, {"larger than 512 MiB", "kernel database"}},
@@ -223,6 +228,9 @@ TEST_CASE("error catalogue: every bad input exits 1 or 2 with a message naming t
       {with(predict, {"--framework", "torchtitan@bogus"}), 1, {"version 'bogus'"}},
       {with(predict, {"--framework", "torchtitan@0.1.0@x"}), 1, {"version '0.1.0@x'"}},
       {with(predict, {"--framework", "torchtitan@0.0.1"}), 1, {"older than every release", "0.2.2, 0.1.0"}},
+      {with(predict, {"--framework", "torchtitan@-1"}), 1, {"version '-1'"}},
+      {with(predict, {"--framework", "torchtitan@1e3"}), 1, {"version '1e3'"}},
+      {with(predict, {"--framework", "torchtitan@2020"}), 1, {"older than every release"}},
       {{"predict", "--model", "Llama-3.1-8B\xf0\x9f\x92\xa5", "--cluster", "dgx-h100", "--gpus", "8"}, 1, {"unknown model", "did you mean"}},
       {{"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-h100\n", "--gpus", "8"}, 1, {"unknown cluster"}},
   };

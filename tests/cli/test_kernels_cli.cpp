@@ -146,7 +146,7 @@ TEST_CASE("perfplan kernels import and predict refuse malformed tags and measure
   const CliResult refused = run_perfplan({"predict", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "8",
                                           "--kernels", fast.string()});
   CHECK(refused.exit_code == 1);
-  CHECK(contains(refused.err, "is faster than H100-SXM5-80GB can run: 1.374e+08 TFLOP/s"));
+  CHECK(contains(refused.err, "on H100-SXM5-80GB is faster than it can run: 1.374e+08 TFLOP/s"));
   std::filesystem::remove_all(dir);
 }
 

@@ -157,13 +157,21 @@ TEST_CASE("kernel database check: a GEMM of 2*262144^3 FLOP in 1 ns is faster th
   const std::string message = check_error(db, "H100-SXM5-80GB");
   INFO(message);
   // 2 * 262144^3 = 3.603e16 FLOP in 1e-9 s = 3.603e13 TFLOP/s; the bound 1.1 x 989.4 = 1088 TFLOP/s.
-  CHECK(contains(message, "fast.jsonl: measurement perfplan:gemm:bf16:k=262144,m=262144,n=262144 is faster than "
-                          "H100-SXM5-80GB can run: 3.603e+13 TFLOP/s in 1e-09 s, above 1088 (110 % of H100-SXM5-80GB's "
+  CHECK(contains(message, "fast.jsonl: measurement perfplan:gemm:bf16:k=262144,m=262144,n=262144 on "
+                          "H100-SXM5-80GB is faster than it can run: 3.603e+13 TFLOP/s in 1e-09 s, above 1088 (110 % of H100-SXM5-80GB's "
                           "bf16 peak of 989.4 TFLOP/s)"));
   // A plausible 4096^3 GEMM passes: 2 * 4096^3 FLOP in 200 us = 687 TFLOP/s.
   const auto ok = kerneldb::KernelDatabase::parse(
       one_measurement("NVIDIA H100 80GB HBM3", "perfplan:gemm:bf16:m=4096,n=4096,k=4096", 200e-6), "ok.jsonl");
   CHECK(check_error(ok, "H100-SXM5-80GB").empty());
+  // Nor a GEMM taking 1000 s: 0.137 GFLOP/s is below 1 % of the peak for a kernel past 1 ms.
+  const auto slow = kerneldb::KernelDatabase::parse(
+      one_measurement("NVIDIA H100 80GB HBM3", "perfplan:gemm:bf16:m=4096,n=4096,k=4096", 1000.0), "slow.jsonl");
+  CHECK(contains(check_error(slow, "H100-SXM5-80GB"), "is slower than it can run: 0.0001374 TFLOP/s in 1000 s, below 1 %"));
+  // A tiny launch-bound GEMM far below the peak is fine: 2 * 64^3 FLOP in 10 us.
+  const auto tiny = kerneldb::KernelDatabase::parse(
+      one_measurement("NVIDIA H100 80GB HBM3", "perfplan:gemm:bf16:m=64,n=64,k=64", 10e-6), "tiny.jsonl");
+  CHECK(check_error(tiny, "H100-SXM5-80GB").empty());
 }
 
 TEST_CASE("kernel database check: attention and memory-bound measurements are bounded by peak and HBM") {

@@ -303,16 +303,33 @@ double error_pct(double predicted, double measured) { return (predicted - measur
 
 std::vector<ValidationCase> load_validation_cases(const std::filesystem::path& path,
                                                   const hardware::HardwareCatalog& hardware) {
+  return load_validation_cases(std::vector<std::filesystem::path>{path}, hardware);
+}
+
+std::vector<ValidationCase> load_validation_cases(const std::vector<std::filesystem::path>& paths,
+                                                  const hardware::HardwareCatalog& hardware) {
   std::vector<std::filesystem::path> files;
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    for (const auto& item : std::filesystem::directory_iterator(path)) {
-      if (item.path().extension() == ".json") files.push_back(item.path());
+  for (const auto& path : paths) {
+    if (std::filesystem::is_directory(path, ec)) {
+      std::vector<std::filesystem::path> in_directory;
+      for (const auto& item : std::filesystem::directory_iterator(path)) {
+        if (item.path().extension() == ".json") in_directory.push_back(item.path());
+      }
+      std::sort(in_directory.begin(), in_directory.end());
+      if (in_directory.empty()) throw InputError(path.string() + ": no *.json validation files in this directory");
+      files.insert(files.end(), in_directory.begin(), in_directory.end());
+    } else {
+      files.push_back(path);
     }
-    std::sort(files.begin(), files.end());
-    if (files.empty()) throw InputError(path.string() + ": no *.json validation files in this directory");
-  } else {
-    files.push_back(path);
+  }
+  // A file read twice would count its cases twice (and weigh them twice in a fit).
+  for (size_t i = 0; i < files.size(); ++i) {
+    for (size_t k = 0; k < i; ++k) {
+      if (std::filesystem::weakly_canonical(files[i], ec) == std::filesystem::weakly_canonical(files[k], ec)) {
+        throw InputError(files[i].string() + ": given twice (directly or through a directory); each file is read once");
+      }
+    }
   }
   std::vector<ValidationCase> cases;
   std::map<std::string, std::string> file_of_id;  // ids are unique (README), also across files

@@ -50,6 +50,10 @@ struct ValidationCase {
 // Values the source left null take the defaults of the case's framework profile in `hardware`.
 std::vector<ValidationCase> load_validation_cases(const std::filesystem::path& path,
                                                   const hardware::HardwareCatalog& hardware);
+// Several files or directories at once: a file reached twice or a case id used twice (in any of
+// them) is an InputError, so no case counts twice.
+std::vector<ValidationCase> load_validation_cases(const std::vector<std::filesystem::path>& paths,
+                                                  const hardware::HardwareCatalog& hardware);
 
 struct CaseResult {
   std::string id;
