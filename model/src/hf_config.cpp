@@ -292,12 +292,17 @@ void set_sliding_window(const ConfigReader& r, Architecture& a) {
 // The hidden_act / activation_function names that mean the MLP perfplan models for the family.
 // A gated GELU (GeGLU; Grok-1, written as mixtral) costs what SwiGLU costs: two up projections
 // and one elementwise product.
+// Any activation Hugging Face defines (transformers/activations.py, ACT2CLS) costs the same
+// elementwise pass, so each is accepted for the plain and gated MLPs; a name outside that table
+// is no activation at all.
 void check_activation(const ConfigReader& r, const Architecture& a) {
-  static const std::vector<std::string> kGelu = {"gelu", "gelu_new", "gelu_fast", "gelu_pytorch_tanh"};
-  std::vector<std::string> accepted = kGelu;
+  static const std::vector<std::string> kHfActivations = {
+      "gelu", "gelu_10", "gelu_fast", "gelu_new", "gelu_python", "gelu_pytorch_tanh", "gelu_accurate", "laplace",
+      "leaky_relu", "linear", "mish", "quick_gelu", "relu", "relu2", "relu6", "sigmoid", "silu", "swish", "tanh",
+      "prelu", "xielu"};
+  std::vector<std::string> accepted = kHfActivations;
   std::string mlp = "a GELU MLP";
   if (a.mlp_activation == MlpActivation::kSwiGlu) {
-    accepted.insert(accepted.begin(), {"silu", "swish"});
     mlp = "a gated (SwiGLU / GeGLU) MLP";
   } else if (a.mlp_activation == MlpActivation::kSquaredRelu) {
     accepted = {"relu2"};

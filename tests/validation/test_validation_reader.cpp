@@ -3,6 +3,7 @@
 // case ids are unique (campaign findings 7, 8, 10, 13).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -101,4 +102,28 @@ TEST_CASE("A validation case id used twice is refused, naming the file and the i
   }
   CHECK(message == path.string() + ": case id 'small-gpt-dense-a100' is used twice in this file; ids must be unique");
   std::filesystem::remove(path);
+}
+
+TEST_CASE("validation reader: an unknown key (a typo like parallel.recompte) is said in assumed, never silently dropped") {
+  const auto cases = read_changed("unknown_key", [](json& c) {
+    c["parallel"]["recompte"] = "full";
+    c["measured"]["foo"] = 1;
+  });
+  REQUIRE(cases.size() == 1);
+  const auto& assumed = cases.front().assumed;
+  const auto has = [&](const std::string& text) { return std::find(assumed.begin(), assumed.end(), text) != assumed.end(); };
+  CHECK(has("ignored key 'parallel.recompte' (not a key of the validation format)"));
+  CHECK(has("ignored key 'measured.foo' (not a key of the validation format)"));
+  // The fixture itself uses only the format's keys.
+  const auto plain = read_changed("known_keys", [](json&) {});
+  for (const auto& line : plain.front().assumed) CHECK(line.rfind("ignored key", 0) != 0);
+}
+
+TEST_CASE("validation reader: the committed published runs use only the format's keys") {
+  const std::filesystem::path shared(PERFPLAN_SHARED_VALIDATION_DIR);
+  if (!std::filesystem::is_directory(shared)) return;
+  for (const auto& c : validation::load_validation_cases(shared, specs())) {
+    CAPTURE(c.id);
+    for (const auto& line : c.assumed) CHECK(line.rfind("ignored key", 0) != 0);
+  }
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "perfplan/common/json_file.hpp"
@@ -155,6 +156,35 @@ const std::vector<std::string>* named_policy(const hardware::FrameworkSpec& f, c
   return found;
 }
 
+// Keys of the format (../shared/validation/README.md) per object; framework.features and
+// model.config hold free keys. An unknown key is not refused (a source may print more than the
+// format holds) but said in `assumed`, so a typo ("recompte") never silently changes nothing.
+void note_unknown_keys(const json& doc, std::vector<std::string>& assumed) {
+  static const std::map<std::string, std::set<std::string>> kKeys = {
+      {"", {"id", "model", "cluster", "training", "parallel", "framework", "measured", "measured_definition", "derived",
+            "notes"}},
+      {"model", {"name", "config"}},
+      {"cluster", {"gpu", "num_gpus", "gpus_per_node", "intra_node", "inter_node"}},
+      {"training", {"dtype", "seq_len", "global_batch_size", "micro_batch_size"}},
+      {"parallel", {"tp", "pp", "dp", "cp", "ep", "vp", "sequence_parallel", "zero_stage", "distributed_optimizer",
+                    "recompute", "recompute_detail", "schedule"}},
+      {"framework", {"name", "family", "version", "features"}},
+      {"measured", {"iteration_time_s", "tokens_per_sec_per_gpu", "samples_per_sec_per_gpu", "tflops_per_gpu", "mfu",
+                    "peak_memory_gib", "memory_breakdown_gib"}},
+      {"derived", {"iteration_time_s", "how"}},
+  };
+  for (const auto& [object, keys] : kKeys) {
+    const json* o = object.empty() ? &doc : field(doc, object.c_str());
+    if (!o || !o->is_object()) continue;
+    for (const auto& item : o->items()) {
+      if (!keys.count(item.key())) {
+        assumed.push_back("ignored key '" + (object.empty() ? "" : object + ".") + item.key() +
+                          "' (not a key of the validation format)");
+      }
+    }
+  }
+}
+
 ValidationCase read_case(const json& doc, const std::string& file, const hardware::HardwareCatalog& hardware) {
   ValidationCase c;
   c.file = file;
@@ -165,6 +195,7 @@ ValidationCase read_case(const json& doc, const std::string& file, const hardwar
   const std::string where = file + " case '" + c.id + "'";
   try {
     auto& assumed = c.assumed;
+    note_unknown_keys(doc, assumed);
     read_framework(doc, c);
     std::string fallback;
     std::string release_note;
