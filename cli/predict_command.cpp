@@ -12,6 +12,7 @@
 #include "perfplan/model/catalog.hpp"
 #include "perfplan/common/input_error.hpp"
 #include "perfplan/common/limits.hpp"
+#include "perfplan/predictor/ignored_options.hpp"
 #include "perfplan/predictor/kernel_db_check.hpp"
 #include "perfplan/predictor/kernel_db_model.hpp"
 #include "perfplan/predictor/predict.hpp"
@@ -90,8 +91,6 @@ int run_predict_command(const std::vector<std::string>& args) {
   c.schedule = vm.count("schedule") ? predictor::parse_pipeline_schedule(schedule)
                                     : (c.vp > 1 ? predictor::PipelineSchedule::kInterleaved
                                                 : predictor::PipelineSchedule::kOneFOneB);
-  // Options that would change nothing are refused rather than silently ignored.
-  if (vm.count("schedule") && c.pp == 1) throw InputError("--schedule " + schedule + ": a pipeline schedule needs --pp > 1");
   c.overlap_tp_comm = vm.count("tp-comm-overlap") > 0;
   c.overlap_moe_comm = vm.count("moe-comm-overlap") > 0;
   c.moe_dispatcher = predictor::parse_moe_dispatcher(vm["moe-dispatcher"].as<std::string>());
@@ -100,9 +99,7 @@ int run_predict_command(const std::vector<std::string>& args) {
 
   const auto catalog = model::Catalog::load(model::default_catalog_directory());
   const model::Architecture arch = model::resolve_architecture(model_name, catalog);
-  if (!arch.moe && (vm.count("moe-comm-overlap") || !vm["moe-dispatcher"].defaulted())) {
-    throw InputError("--moe-comm-overlap / --moe-dispatcher: " + arch.name + " has no experts (a dense model)");
-  }
+  if (const auto ignored = predictor::ignored_option(arch, c, vm.count("schedule") > 0)) throw InputError("--" + *ignored);
   if (cluster_name.find(':') != std::string::npos && !std::filesystem::exists(cluster_name)) {
     throw InputError("--cluster " + cluster_name + ": a mixed cluster (NAME:GPUS,NAME:GPUS) is for plan and report, "
                      "which place the stages; predict takes one cluster name or cluster file");

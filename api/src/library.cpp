@@ -1,6 +1,8 @@
 #include "perfplan/common/json_file.hpp"
 #include "perfplan/api/library.hpp"
 
+#include "perfplan/predictor/ignored_options.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -115,7 +117,9 @@ predictor::Prediction Library::predict(const PredictOptions& o) const {
   c.rank_order = predictor::parse_rank_order(o.rank_order);
   predictor::PredictOptions options;
   options.band = hardware_->prediction_band(cl.parts.empty() ? cl.gpu.name : std::string(), fw.family);
-  return predictor::predict(model(o.model), cl, fw, c, options).value();
+  const model::Architecture arch = model(o.model);
+  if (const auto ignored = predictor::ignored_option(arch, c, !o.schedule.empty())) throw InputError(*ignored);
+  return predictor::predict(arch, cl, fw, c, options).value();
 }
 
 }  // namespace perfplan::api

@@ -36,6 +36,17 @@ def _checked(function, options: dict) -> dict:
     out = {}
     for name, value in options.items():
         kind = annotations.get(name)
+        if kind == "Optional[int]":
+            # A degree to fix: None leaves it to the search; a given one is a positive int (0 is
+            # no degree, not "any").
+            if value is None:
+                out[name] = 0
+                continue
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise TypeError(f"{name} must be an int or None, got {type(value).__name__} {value!r}")
+            if int(value) < 1:
+                raise InputError(f"{name} must be a positive degree (got {int(value)}); leave it out to search it")
+            kind = "int"
         if kind == "int":
             if isinstance(value, bool) or not isinstance(value, numbers.Integral):
                 raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
@@ -246,8 +257,10 @@ class Library:
 
     def plan(self, *, model: str, cluster: str, gpus: int = 0, gbs: int = 1024, seq: int = 4096,
              tokens: float = 1e12, rank: str = "throughput", top: int = 10, dtype: str = "bf16",
-             framework: str = "megatron-core", threads: int = 0, tp: int = 0, pp: int = 0, cp: int = 0, ep: int = 0,
-             dp: int = 0, max_tp: int = 0, max_pp: int = 0, max_cp: int = 0, max_ep: int = 0, no_fsdp: bool = False,
+             framework: str = "megatron-core", threads: int = 0, tp: Optional[int] = None,
+             pp: Optional[int] = None, cp: Optional[int] = None, ep: Optional[int] = None, dp: Optional[int] = None,
+             max_tp: Optional[int] = None, max_pp: Optional[int] = None, max_cp: Optional[int] = None,
+             max_ep: Optional[int] = None, no_fsdp: bool = False,
              mem_headroom: float = 2.0) -> Plan:
         options = dict(locals())
         del options["self"]

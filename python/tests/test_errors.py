@@ -147,3 +147,18 @@ def test_odd_but_valid_types_and_invalid_text():
         return
     p = perfplan.predict(**{**BASE, "tp": numpy.int64(8), "sp": numpy.bool_(True)})
     assert p.fits
+
+
+def test_options_the_layout_would_ignore_are_refused_as_in_the_cli():
+    with pytest.raises(ValueError, match="a pipeline schedule needs pp > 1"):
+        perfplan.predict(**{**BASE, "schedule": "interleaved"})
+    with pytest.raises(ValueError, match="has no experts"):
+        perfplan.predict(**{**BASE, "tp": 8, "moe_dispatcher": "flex"})
+
+
+def test_a_fixed_degree_of_zero_is_refused_not_read_as_any():
+    with pytest.raises(ValueError, match="tp must be a positive degree"):
+        perfplan.plan(**{**BASE, "tp": 0})
+    with pytest.raises(ValueError, match="max_ep must be a positive degree"):
+        perfplan.plan(**{**BASE, "max_ep": 0})
+    assert perfplan.plan(**{**BASE, "tp": None, "top": 1}).best.layout.tp >= 1
