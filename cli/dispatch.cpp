@@ -55,6 +55,18 @@ int run_cli(std::vector<std::string> args) {
   }
   const std::string command = args[0];
   args.erase(args.begin());
+  // Boost.Program_options fills its messages by replacing %value%, %option% ... in a loop, so an
+  // argument holding one never ends (found by fuzz_cli_args: `--gpus '8%value%'` hung). Such an
+  // argument is no model, cluster, path or number: refused before parsing.
+  for (const std::string& arg : args) {
+    for (const char* placeholder : {"%value%", "%option%", "%canonical_option%", "%prefix_option%", "%original_token%"}) {
+      if (arg.find(placeholder) != std::string::npos) {
+        std::fprintf(stderr, "perfplan: error: the argument '%.60s' holds '%s'; accepted: names, paths and numbers\n",
+                     arg.c_str(), placeholder);
+        return 2;
+      }
+    }
+  }
   const int rc = dispatch(command, args);
   // Output that could not be written (a full disk, a closed pipe) is a failure, not exit 0.
   std::cout.flush();

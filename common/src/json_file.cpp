@@ -74,7 +74,14 @@ nlohmann::json parse_json_text(std::string_view text, const std::string& origin)
   try {
     return nlohmann::json::parse(text.begin(), text.end(), check);
   } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(origin + ": malformed JSON (" + e.what() + ")");
+    // Without the parser's "last read: '...'": it quotes the file's text, which may be a secret
+    // (a path given by mistake); the position says where to look.
+    std::string what = e.what();
+    if (const size_t quote = what.find("; last read: "); quote != std::string::npos) {
+      const size_t expected = what.find("; expected ", quote);
+      what.erase(quote, expected == std::string::npos ? std::string::npos : expected - quote);
+    }
+    throw InputError(origin + ": malformed JSON (" + what + ")");
   } catch (const nlohmann::json::out_of_range& e) {
     throw InputError(origin + ": a number out of range in JSON (" + e.what() + ")");
   }

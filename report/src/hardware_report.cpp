@@ -34,7 +34,9 @@ std::string render_hardware_text(const hardware::HardwareCatalog& hardware) {
 
 std::string render_kernel_db_entries(const kerneldb::KernelDatabase& db, const std::string& origin) {
   std::string out;
-  out += fmt::format("{}: GPU {}, source {}, {} measurements\n", origin, db.context().gpu, db.context().source,
+  out += fmt::format("{}: GPU {}, source {}, {} measurements\n", origin,
+                     db.context().gpu.empty() ? std::string("unknown (context.gpu is empty)") : db.context().gpu,
+                     db.context().source,
                            db.entries().size());
   for (const auto& e : db.entries()) {
     std::string shape;

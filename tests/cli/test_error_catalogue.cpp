@@ -218,6 +218,9 @@ TEST_CASE("error catalogue: every bad input exits 1 or 2 with a message naming t
       {{"model", "/dev/null"}, 1, {"/dev/null", "malformed JSON"}},
       {{"kernels", "import", empty_trace}, 1, {"no GPU kernel", "ProfilerActivity.CUDA"}},
       {{"validate", no_cases, no_cases}, 1, {"given twice"}},
+      // fuzz_cli_args: boost's message filling looped forever on an argument holding %value%.
+      {with(predict, {"--tp", "8%value%'"}), 2, {"holds '%value%'"}},
+      {{"plan", "--model", "llama-3.1-8b", "--cluster", "dgx-h100", "--gpus", "8....x-h\xec" "%value%'\xec" "100"}, 2, {"%value%"}},
       {{"model", huge}, 1, {"larger than 512 MiB", "a JSON file"}},
       {{"kernels", "import", huge}, 1, {"larger than 512 MiB", "trace"}},
       {with(predict, {"--kernels", huge}), 1, {"larger than 512 MiB", "kernel database"}},

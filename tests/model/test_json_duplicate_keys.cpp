@@ -25,3 +25,15 @@ TEST_CASE("A JSON key given twice in one object is refused, naming the key") {
   CHECK(doc["y"][1]["x"] == 3);
   CHECK(doc["x"]["x"]["x"] == 1);
 }
+
+TEST_CASE("parse_json_text: a syntax error says where, never quoting the file's text") {
+  try {
+    perfplan::common::parse_json_text(R"({"password": hunter2})", "secret.json");
+    FAIL("no error");
+  } catch (const perfplan::InputError& e) {
+    const std::string what = e.what();
+    CHECK(what.find("secret.json: malformed JSON") == 0);
+    CHECK(what.find("column") != std::string::npos);
+    CHECK(what.find("hunter2") == std::string::npos);
+  }
+}
