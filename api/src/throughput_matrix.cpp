@@ -10,6 +10,7 @@
 #include "perfplan/api/library.hpp"
 #include "perfplan/common/input_error.hpp"
 #include "perfplan/common/limits.hpp"
+#include "perfplan/predictor/gpu_support.hpp"
 
 namespace perfplan::api {
 
@@ -98,6 +99,12 @@ ThroughputMatrix Library::throughput_matrix(const std::vector<Job>& jobs, const 
           r.cluster = hardware_->cluster(cell.gpu_type, cell.gpus);
         } catch (const InputError& e) {
           cell.empty_reason = e.what();  // e.g. a count that is not whole nodes
+          continue;
+        }
+        // A dtype or kernel the GPU type cannot run (bf16 on V100) is an empty cell saying so,
+        // not an error of the whole matrix (planner::plan refuses such a request).
+        if (const auto why = predictor::check_gpu_support(r.cluster, r.dtype, r.attention)) {
+          cell.empty_reason = why->detail;
           continue;
         }
         r.band = hardware_->prediction_band(r.cluster.gpu.name, r.framework.family);

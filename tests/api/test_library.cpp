@@ -150,6 +150,16 @@ TEST_CASE("api: the throughput matrix holds each job's best on each type and cou
   CHECK_THROWS_AS(m.at("8b", "dgx-h100", 16), std::out_of_range);
 }
 
+TEST_CASE("api: a GPU type that cannot run the job's dtype is an empty cell saying why, not an error of the matrix") {
+  // bf16 on V100 (no bf16 tensor cores): the bench's 5-type matrix threw from planner::plan.
+  const auto m = library().throughput_matrix(jobs(), {"dgx-h100", "dgx-v100"}, {8}, "megatron-core", 2);
+  REQUIRE(m.cells.size() == 2 * 2);
+  CHECK(m.at("8b", "dgx-h100", 8).feasible);
+  const auto& v100 = m.at("8b", "dgx-v100", 8);
+  CHECK_FALSE(v100.feasible);
+  CHECK(v100.empty_reason.find("V100-SXM2-32GB has no bf16 tensor cores") == 0);
+}
+
 TEST_CASE("api: 16 threads calling predict, plan and throughput_matrix at once get what one thread gets") {
   const auto& lib = library();
   const std::string want_predict = fingerprint(lib.predict(predict_options()));
